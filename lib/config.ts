@@ -204,7 +204,7 @@ export function describeConfig(c: KeystoneConfig): Record<string, string> {
     storage: c.storage.kind === 'local' ? `local (${c.storage.root})` : `s3 (${c.storage.endpoint ?? 'AWS'}, ${c.storage.region})`,
     buckets: `${c.buckets.bronze}, ${c.buckets.silver}, ${c.buckets.gold}`,
     engine: c.engine.kind === 'duckdb' ? 'duckdb (in-process)' : `athena (workgroup ${c.engine.workgroup}, ${c.engine.region}, database ${c.engine.database})`,
-    database: c.databaseUrl ? redact(c.databaseUrl) : `embedded Postgres (${path.join(c.dataDir, 'postgres')})`,
+    database: c.databaseUrl ? redact(c.databaseUrl) : `embedded Postgres (${path.join(c.dataDir, 'pg')})`,
     console: `http://${displayHost(c.host)}:${c.port}`,
     ingestor: `${displayHost(c.host)}:${c.ingestPort} (gRPC)`,
   };
