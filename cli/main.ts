@@ -6,6 +6,9 @@ import { Command } from 'commander';
 import { registerDoctor } from './commands/doctor';
 import { registerServe } from './commands/serve';
 import { registerIngestor } from './commands/ingestor';
+import { registerGenerate } from './commands/generate';
+import { registerPipeline } from './commands/pipeline';
+import { registerInspect } from './commands/inspect';
 
 const program = new Command('keystone')
   .description('Keystone Nexus — a lakehouse console: files and streams flow bronze → silver → gold.')
@@ -15,5 +18,8 @@ const program = new Command('keystone')
 registerServe(program);
 registerIngestor(program);
 registerDoctor(program);
+registerGenerate(program);
+registerPipeline(program);
+registerInspect(program);
 
 await program.parseAsync(process.argv);

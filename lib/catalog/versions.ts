@@ -136,7 +136,11 @@ export interface CommitInput {
   schema?: SchemaColumn[];
   changedPartitions?: Record<string, string>[];
   facets?: Record<string, unknown>;
+  /** More catalog writes that must land in the same transaction as the switch (e.g. the ingest record). */
+  alsoInTransaction?: (tx: CatalogTx, committed: DatasetVersion, newFileIds: number[]) => Promise<void>;
 }
+
+export type CatalogTx = Parameters<Parameters<CatalogDb['transaction']>[0]>[0];
 
 function partitionId(p: Record<string, string>): string {
   return JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
@@ -224,6 +228,7 @@ export async function commitVersion(db: CatalogDb, input: CommitInput): Promise<
       .returning();
     if (!committed) throw new KeystoneError('conflict:version', `version ${staging.version} of ${ds.layer}.${ds.name} is no longer staging`);
     await tx.update(datasets).set({ currentVersionId: staging.id, schema, updatedAt: sql`now()` }).where(eq(datasets.id, ds.id));
+    await input.alsoInTransaction?.(tx, committed, newIds);
     return committed;
   });
 }

@@ -53,6 +53,13 @@ export interface StagedVersion {
   /** The prefix every file of this version lives under, e.g. `silver/orders/_v/000007/`. */
   readonly prefix: string;
   put(relativeKey: string, body: Readable | Uint8Array | string): Promise<PutResult>;
+  /**
+   * Move a finished local file (e.g. one DuckDB wrote) into the version; the local file is consumed.
+   * Cheaper than `put` for many files: durability is deferred to `seal()`, which must precede the commit.
+   */
+  putFile(relativeKey: string, localPath: string): Promise<{ bytes: number }>;
+  /** Make everything written so far durable (local: one filesystem sync; S3: already durable). */
+  seal(): Promise<void>;
   /** Keys written so far, relative to the version prefix. */
   written(): readonly string[];
   abort(): Promise<void>;

@@ -1,0 +1,182 @@
+/**
+ * The gold job: rebuild the star schema and marts from silver's current versions, each model one new
+ * version of its gold dataset. Skipped when no silver input changed since the last gold build.
+ * Afterwards gold is reconciled with silver: item count, sums of price, freight and payment value, and
+ * order count must be equal, to the cent.
+ */
+import fs from 'node:fs';
+import { sql } from 'drizzle-orm';
+import path from 'node:path';
+import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
+import type { CheckRecord, RunRecorder } from '../../catalog/runs';
+import { abortVersion, beginVersion, commitVersion, ensureDataset, listDatasets } from '../../catalog/versions';
+import { KeystoneError } from '../../errors';
+import type { LakeContext } from '../../lake/context';
+import { syncLakeViews } from '../../lake/views';
+import { stageParquetFiles } from '../../lake/write-files';
+import { CONTRACTS } from '../../olist/contracts';
+import { silverColumns } from '../silver/model-sql';
+import { GOLD_MODELS, type GoldModel } from './models';
+
+export interface GoldResult {
+  status: 'built' | 'unchanged';
+  models: { name: string; rows: number; versionId: number }[];
+  rowsWritten: number;
+  checks: CheckRecord[];
+}
+
+/** Silver inputs of gold, as `name@versionId`: gold is rebuilt only when this changes. */
+async function silverFingerprint(ctx: LakeContext): Promise<string> {
+  const silver = await listDatasets(ctx.catalog.db, 'silver');
+  return silver
+    .filter((d) => d.kind === 'table')
+    .map((d) => `${d.name}@${d.currentVersionId ?? 0}`)
+    .sort()
+    .join(',');
+}
+
+/** Olist tables not yet in silver read as empty (so gold still builds, with unknown members). */
+async function ensureSilverViews(ctx: LakeContext) {
+  const tables = await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine);
+  const present = new Set(tables.filter((t) => t.layer === 'silver').map((t) => t.name));
+  const missing = CONTRACTS.filter((c) => !present.has(c.table));
+  if (missing.length > 0) {
+    await ctx.engine.execute(
+      missing
+        .map((c) => `CREATE OR REPLACE VIEW silver.${quoteIdent(c.table)} AS SELECT ${silverColumns(c).map((col) => `CAST(NULL AS ${col.type}) AS ${quoteIdent(col.name)}`).join(', ')} WHERE false;`)
+        .join('\n'),
+    );
+  }
+}
+
+async function buildModel(ctx: LakeContext, run: RunRecorder, model: GoldModel, work: string, fingerprint: string) {
+  const file = path.join(work, model.name, 'part-0.parquet');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await ctx.engine.execute(`COPY (${model.sql}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
+  await ctx.engine.execute(`CREATE OR REPLACE VIEW gold_next.${quoteIdent(model.name)} AS SELECT * FROM read_parquet(${quoteLiteral(file)})`);
+  const described = await ctx.engine.query(`DESCRIBE SELECT * FROM gold_next.${quoteIdent(model.name)}`);
+  const schema = described.rows.map((r) => ({ name: String(r[0]), type: String(r[1]), nullable: String(r[2]) !== 'NO' }));
+  return { file, schema, fingerprint };
+}
+
+export async function runGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult> {
+  const fingerprint = await silverFingerprint(ctx);
+  const existing = await listDatasets(ctx.catalog.db, 'gold');
+  const upToDate =
+    existing.length >= GOLD_MODELS.length &&
+    GOLD_MODELS.every((m) => {
+      const d = existing.find((e) => e.name === m.name);
+      return d?.currentVersionId && (d.facets as { inputs?: string }).inputs === fingerprint;
+    });
+  if (upToDate) {
+    run.info('gold: silver has not changed since the last build; nothing to do');
+    await run.step({ step: 'gold', status: 'unchanged' });
+    return { status: 'unchanged', models: [], rowsWritten: 0, checks: [] };
+  }
+
+  await ensureSilverViews(ctx);
+  await ctx.engine.execute('CREATE SCHEMA IF NOT EXISTS gold_next;');
+  const work = ctx.scratch('gold');
+  const result: GoldResult = { status: 'built', models: [], rowsWritten: 0, checks: [] };
+  try {
+    // Build everything first: a failing model or check leaves gold exactly as it was.
+    const built: { model: GoldModel; dir: string; schema: { name: string; type: string; nullable: boolean }[] }[] = [];
+    let i = 0;
+    for (const model of GOLD_MODELS) {
+      await run.progress({ done: i++, total: GOLD_MODELS.length + 1, step: `gold.${model.name}` });
+      const t0 = Date.now();
+      const { schema } = await buildModel(ctx, run, model, work, fingerprint);
+      built.push({ model, dir: path.join(work, model.name), schema });
+      run.info(`gold.${model.name} built in ${Date.now() - t0} ms`);
+    }
+    result.checks = await reconcile(ctx);
+    await run.checks(result.checks);
+    const failed = result.checks.filter((c) => c.status === 'failed');
+    if (failed.length > 0) {
+      throw new KeystoneError('bad_request:check_failed', `gold does not reconcile with silver: ${failed.map((f) => f.message).join('; ')}`);
+    }
+
+    const silverInputs = (await listDatasets(ctx.catalog.db, 'silver')).filter((d) => d.kind === 'table' && d.currentVersionId);
+    for (const { model, dir, schema } of built) {
+      const ds = await ensureDataset(ctx.catalog.db, {
+        layer: 'gold',
+        name: model.name,
+        bucket: ctx.bucket('gold'),
+        prefix: `${model.name}/`,
+        schema,
+        description: model.description,
+      });
+      const staging = await beginVersion(ctx.catalog.db, { datasetId: ds.id, operation: 'overwrite', runId: run.id });
+      const staged = await ctx.storage.stageVersion(ds.bucket, ds.prefix, staging.versionKey);
+      try {
+        const newFiles = await stageParquetFiles(ctx.engine, staged, dir);
+        const committed = await commitVersion(ctx.catalog.db, {
+          staging,
+          newFiles,
+          keep: { kind: 'none' },
+          schema,
+          facets: { model: { kind: model.kind, sql: model.sql.trim() }, inputs: fingerprint },
+          alsoInTransaction: async (tx) => {
+            // The fingerprint lives on the dataset so the next run can tell whether anything changed.
+            await tx.execute(sql`update datasets set facets = jsonb_set(facets, '{inputs}', to_jsonb(${fingerprint}::text)) where id = ${ds.id}`);
+          },
+        });
+        result.models.push({ name: model.name, rows: committed.rowCount, versionId: committed.id });
+        result.rowsWritten += committed.rowCount;
+        const referenced = referencedSilver(model.sql);
+        await run.lineage([
+          ...silverInputs
+            .filter((s) => referenced.has(s.name))
+            .map((s) => ({ direction: 'input' as const, namespace: `keystone://${s.bucket}`, name: `silver.${s.name}`, datasetId: s.id, versionId: s.currentVersionId, facets: { step: `gold.${model.name}` } })),
+          ...referencedGold(model.sql).map((g) => ({ direction: 'input' as const, namespace: `keystone://${ds.bucket}`, name: `gold.${g}`, facets: { step: `gold.${model.name}`, sameRun: true } })),
+          { direction: 'output', namespace: `keystone://${ds.bucket}`, name: `gold.${model.name}`, datasetId: ds.id, versionId: committed.id, rowCount: committed.rowCount, facets: { step: `gold.${model.name}` } },
+        ]);
+      } catch (e) {
+        await staged.abort().catch(() => undefined);
+        await abortVersion(ctx.catalog.db, staging).catch(() => undefined);
+        throw e;
+      }
+    }
+    await run.step({ step: 'gold', status: 'built', models: result.models.length, rowsOut: result.rowsWritten });
+    run.info(`gold: ${result.models.length} tables, ${result.rowsWritten} rows`);
+    return result;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function referencedSilver(sql: string): Set<string> {
+  return new Set([...sql.matchAll(/silver\.([a-z_]+)/g)].map((m) => m[1]!));
+}
+function referencedGold(sql: string): string[] {
+  return [...new Set([...sql.matchAll(/gold_next\.([a-z_]+)/g)].map((m) => m[1]!))];
+}
+
+/** Gold totals must equal silver's exactly (money compared as DECIMAL, i.e. to the cent). */
+async function reconcile(ctx: LakeContext): Promise<CheckRecord[]> {
+  const pairs: { name: string; silver: string; gold: string }[] = [
+    { name: 'order items', silver: 'SELECT count(*) FROM silver.order_items', gold: 'SELECT count(*) FROM gold_next.fact_order_items' },
+    { name: 'sum of price', silver: 'SELECT coalesce(sum(price), 0) FROM silver.order_items', gold: 'SELECT coalesce(sum(price), 0) FROM gold_next.fact_order_items' },
+    { name: 'sum of freight', silver: 'SELECT coalesce(sum(freight_value), 0) FROM silver.order_items', gold: 'SELECT coalesce(sum(freight_value), 0) FROM gold_next.fact_order_items' },
+    { name: 'sum of payment value', silver: 'SELECT coalesce(sum(payment_value), 0) FROM silver.order_payments', gold: 'SELECT coalesce(sum(payment_value), 0) FROM gold_next.fact_payments' },
+    { name: 'orders', silver: 'SELECT count(*) FROM silver.orders', gold: 'SELECT count(*) FROM gold_next.fact_orders' },
+    { name: 'reviews', silver: 'SELECT count(*) FROM silver.order_reviews', gold: 'SELECT count(*) FROM gold_next.fact_reviews' },
+    { name: 'GMV in the daily mart', silver: 'SELECT coalesce(sum(price), 0) FROM gold_next.fact_order_items WHERE purchase_date_sk <> 0', gold: 'SELECT coalesce(sum(gmv), 0) FROM gold_next.mart_daily_sales' },
+  ];
+  const r = await ctx.engine.query(`SELECT ${pairs.map((p) => `CAST((${p.silver}) AS VARCHAR), CAST((${p.gold}) AS VARCHAR)`).join(', ')}`);
+  const row = r.rows[0]!;
+  return pairs.map((p, i) => {
+    const s = String(row[2 * i]);
+    const g = String(row[2 * i + 1]);
+    const ok = s === g;
+    return {
+      name: `reconcile(${p.name})`,
+      action: 'fail' as const,
+      status: ok ? ('passed' as const) : ('failed' as const),
+      observed: g,
+      expected: s,
+      message: ok ? undefined : `${p.name}: gold has ${g}, silver has ${s}`,
+    };
+  });
+}
+

@@ -1,0 +1,309 @@
+/**
+ * One silver table, incrementally: read only the bronze ingests this table has not consumed, judge
+ * every row (cleanse, cast, check: failures go to the quarantine), keep the latest row per natural key,
+ * and rewrite only the partitions the new rows touch — as one atomic new version.
+ *
+ * Dedup is global: the partitions holding an older row of any incoming key are rewritten too, so a key
+ * whose event date moved does not survive twice.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
+import { ingestConsumption, ingests, type SchemaColumn } from '../../../db/schema';
+import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
+import type { RunRecorder } from '../../catalog/runs';
+import { abortVersion, beginVersion, commitVersion, currentFiles, ensureDataset, type Dataset } from '../../catalog/versions';
+import { KeystoneError } from '../../errors';
+import type { LakeContext } from '../../lake/context';
+import { tableScanSql } from '../../lake/views';
+import { stageParquetFiles } from '../../lake/write-files';
+import type { TableContract } from '../../olist/contract-types';
+import { judgeRowsSql, silverColumns } from './model-sql';
+import { appendQuarantine } from './quarantine';
+
+export const PARTITION_KEYS = ['year', 'month', 'day'] as const;
+const SILVER_LINEAGE: SchemaColumn[] = [
+  { name: '_ingest_id', type: 'VARCHAR', nullable: false, description: 'bronze ingest the row came from' },
+  { name: '_source_file', type: 'VARCHAR', nullable: false, description: 'source file or stream of that ingest' },
+  { name: '_source_row', type: 'BIGINT', nullable: false, description: 'record number in the source' },
+];
+
+/** A contract plus what silver needs to know about where it lives (Olist tables and generic sources alike). */
+export interface SilverModel {
+  name: string;
+  contract: Pick<TableContract, 'columns' | 'key' | 'partition'>;
+  /** A generic source: its columns' types were inferred; a value that no longer casts quarantines its row. */
+  generic: boolean;
+}
+
+export interface SilverTableResult {
+  table: string;
+  status: 'updated' | 'unchanged';
+  ingests: string[];
+  rowsIn: number;
+  quarantined: number;
+  duplicates: number;
+  rowsOut: number;
+  updated: number;
+  nulledValues: number;
+  partitionsRewritten: number;
+  totalRows: number;
+  versionId: number | null;
+  quarantineByReason: Record<string, number>;
+}
+
+export async function pendingIngests(ctx: LakeContext, bronze: Dataset, silver: Dataset) {
+  return ctx.catalog.db
+    .select({ id: ingests.id, versionId: ingests.versionId, rows: ingests.rowCount })
+    .from(ingests)
+    .where(
+      and(
+        eq(ingests.datasetId, bronze.id),
+        notExists(
+          ctx.catalog.db
+            .select({ one: sql`1` })
+            .from(ingestConsumption)
+            .where(and(eq(ingestConsumption.ingestId, ingests.id), eq(ingestConsumption.consumerDatasetId, silver.id))),
+        ),
+      ),
+    )
+    .orderBy(ingests.id);
+}
+
+/** Paths of the bronze files the given ingests wrote (each ingest's version added exactly its own files). */
+export async function bronzePaths(ctx: LakeContext, bronze: Dataset, ingestIds: string[]): Promise<string[]> {
+  if (ingestIds.length === 0) return [];
+  const rows = await ctx.catalog.pool.query<{ key: string }>(
+    `select f.key from files f join ingests i on i.version_id = f.created_in_version_id where i.id = any($1) and f.dataset_id = $2 order by f.key`,
+    [ingestIds, bronze.id],
+  );
+  return rows.rows.map((r) => ctx.storage.locate(bronze.bucket, r.key));
+}
+
+function keyColumns(model: SilverModel): string[] {
+  return model.contract.key.kind === 'columns' ? [...model.contract.key.columns] : model.contract.columns.map((c) => c.name);
+}
+
+/** The event instant a row is filed under (year/month/day), per the contract's partition rule. */
+async function eventDateSql(ctx: LakeContext, model: SilverModel): Promise<{ expr: string; join: string }> {
+  const rule = model.contract.partition;
+  if (rule.kind === 'event_column') return { expr: `CAST(j.${quoteIdent(rule.column)} AS TIMESTAMP)`, join: '' };
+  if (rule.kind === 'ingest_date') return { expr: 'j._ingested_at', join: '' };
+  const lookup = await ctx.catalog.pool.query<{ id: string; partition_keys: string[]; schema: SchemaColumn[] }>(
+    `select id, partition_keys, schema from datasets where layer = 'silver' and name = $1`,
+    [rule.table],
+  );
+  const ds = lookup.rows[0];
+  if (!ds) return { expr: 'j._ingested_at', join: '' };
+  const files = await currentFiles(ctx.catalog.db, ds.id);
+  const scan = tableScanSql({ paths: files.map((f) => ctx.storage.locate(ctx.bucket('silver'), f.key)), partitionKeys: ds.partition_keys, schema: ds.schema });
+  const cols = [...new Set([...rule.on.map((o) => o.remote), rule.column])].map(quoteIdent).join(', ');
+  const on = rule.on.map((o) => `lk.${quoteIdent(o.remote)} = j.${quoteIdent(o.local)}`).join(' AND ');
+  return {
+    expr: `coalesce(CAST(lk.${quoteIdent(rule.column)} AS TIMESTAMP), j._ingested_at)`,
+    join: `LEFT JOIN (SELECT DISTINCT ON (${rule.on.map((o) => quoteIdent(o.remote)).join(', ')}) ${cols} FROM (${scan})) lk ON ${on}`,
+  };
+}
+
+function count(rows: unknown[][], i = 0): number {
+  return Number(rows[0]?.[i] ?? 0);
+}
+
+/**
+ * `gate` sees the figures before anything is committed; throwing from it fails the table with nothing
+ * written (the quarantine included).
+ */
+export async function runSilverTable(
+  ctx: LakeContext,
+  run: RunRecorder,
+  model: SilverModel,
+  bronze: Dataset,
+  gate?: (figures: SilverTableResult, silver: Dataset) => Promise<void>,
+): Promise<SilverTableResult> {
+  const started = Date.now();
+  const columns = silverColumns(model.contract);
+  const silver = await ensureDataset(ctx.catalog.db, {
+    layer: 'silver',
+    name: model.name,
+    sourceTable: bronze.sourceTable,
+    bucket: ctx.bucket('silver'),
+    prefix: `${model.name}/`,
+    schema: [...columns, ...SILVER_LINEAGE, ...PARTITION_KEYS.map((k) => ({ name: k, type: 'VARCHAR', nullable: false, description: 'partition' }))],
+    partitionKeys: [...PARTITION_KEYS],
+    description: bronze.sourceTable ? `Olist ${bronze.sourceTable}: cleansed, typed, de-duplicated` : `${model.name}: typed, de-duplicated`,
+  });
+  const pending = await pendingIngests(ctx, bronze, silver);
+  const base: SilverTableResult = {
+    table: model.name,
+    status: 'unchanged',
+    ingests: pending.map((p) => p.id),
+    rowsIn: 0,
+    quarantined: 0,
+    duplicates: 0,
+    rowsOut: 0,
+    updated: 0,
+    nulledValues: 0,
+    partitionsRewritten: 0,
+    totalRows: 0,
+    versionId: silver.currentVersionId,
+    quarantineByReason: {},
+  };
+  if (pending.length === 0) {
+    run.info(`silver.${model.name}: nothing new in bronze.${bronze.name}`);
+    return base;
+  }
+
+  const work = ctx.scratch(`silver-${model.name}`);
+  const q = (p: string) => quoteLiteral(path.join(work, p));
+  let lap = Date.now();
+  const phase = (name: string) => {
+    const now = Date.now();
+    run.log('debug', `silver.${model.name}: ${name} ${now - lap} ms`);
+    lap = now;
+  };
+  try {
+    const sources = await bronzePaths(ctx, bronze, base.ingests);
+    // Bronze of a generic source may gain columns over time: missing ones read as NULL.
+    const srcRel = `read_parquet([${sources.map(quoteLiteral).join(', ')}], union_by_name = true)`;
+    await ctx.engine.execute(`COPY (${judgeRowsSql(model.contract, `(SELECT * FROM ${srcRel})`, { strictOptional: model.generic })}) TO ${q('judged.parquet')} (FORMAT parquet, COMPRESSION uncompressed)`, { timeoutMs: 60 * 60_000 });
+    phase('judge');
+    const judged = `read_parquet(${q('judged.parquet')})`;
+    const tallies = await ctx.engine.query(
+      `SELECT count(*), count(*) FILTER (WHERE _reason IS NOT NULL), coalesce(sum(_nulled) FILTER (WHERE _reason IS NULL), 0) FROM ${judged}`,
+    );
+    base.rowsIn = count(tallies.rows, 0);
+    base.quarantined = count(tallies.rows, 1);
+    base.nulledValues = count(tallies.rows, 2);
+    const byReason = await ctx.engine.query(`SELECT _reason, count(*) FROM ${judged} WHERE _reason IS NOT NULL GROUP BY 1 ORDER BY 1`);
+    base.quarantineByReason = Object.fromEntries(byReason.rows.map((r) => [String(r[0]), Number(r[1])]));
+
+    const { expr: eventExpr, join } = await eventDateSql(ctx, model);
+    const names = model.contract.columns.map((c) => quoteIdent(c.name));
+    const valueCols = names.map((n) => `j.${n}`).join(', ');
+    await ctx.engine.execute(
+      `COPY (SELECT ${valueCols}, j._ingest_id, j._source_file, j._source_row,
+               strftime(${eventExpr}, '%Y') AS year, strftime(${eventExpr}, '%m') AS month, strftime(${eventExpr}, '%d') AS day
+             FROM ${judged} j ${join} WHERE j._reason IS NULL) TO ${q('incoming.parquet')} (FORMAT parquet, COMPRESSION uncompressed)`,
+    );
+    const incoming = `read_parquet(${q('incoming.parquet')})`;
+    phase('incoming');
+
+    const currentSilver = await currentFiles(ctx.catalog.db, silver.id);
+    const current = tableScanSql({ paths: currentSilver.map((f) => ctx.storage.locate(silver.bucket, f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
+    const keys = keyColumns(model).map(quoteIdent);
+    const keyMatch = keys.map((k) => `cur.${k} IS NOT DISTINCT FROM inc.${k}`).join(' AND ');
+    const affected = await ctx.engine.query(
+      `SELECT DISTINCT year, month, day FROM ${incoming}
+       UNION
+       SELECT DISTINCT cur.year, cur.month, cur.day FROM (${current}) cur SEMI JOIN ${incoming} inc ON ${keyMatch}
+       ORDER BY 1, 2, 3`,
+      { timeoutMs: 60 * 60_000 },
+    );
+    const partitions = affected.rows.map((r) => ({ year: String(r[0]), month: String(r[1]), day: String(r[2]) }));
+    base.partitionsRewritten = partitions.length;
+    phase('affected partitions');
+    if (partitions.length === 0) {
+      run.info(`silver.${model.name}: ${base.rowsIn} rows read, all quarantined`);
+    }
+
+    // Only the files of the affected partitions are read back (the catalog knows which those are).
+    const affectedIds = new Set(partitions.map((p) => `${p.year}-${p.month}-${p.day}`));
+    const affectedFiles = currentSilver.filter((f) => affectedIds.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
+    const currentAffected = tableScanSql({ paths: affectedFiles.map((f) => ctx.storage.locate(silver.bucket, f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
+    const outDir = path.join(work, 'out');
+    fs.mkdirSync(outDir);
+    const order = 'ORDER BY _ingest_id DESC, _source_row DESC';
+    if (partitions.length > 0) {
+      await ctx.engine.execute(
+        `COPY (
+           SELECT * EXCLUDE (_rn) FROM (
+             SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ${order}) AS _rn
+             FROM (SELECT ${names.join(', ')}, _ingest_id, _source_file, CAST(_source_row AS BIGINT) AS _source_row, year, month, day
+                     FROM (${currentAffected})
+                   UNION ALL
+                   SELECT ${names.join(', ')}, _ingest_id, _source_file, CAST(_source_row AS BIGINT) AS _source_row, year, month, day FROM ${incoming})
+           ) WHERE _rn = 1
+           ORDER BY year, month, day, ${keys.join(', ')}
+         ) TO ${quoteLiteral(outDir)} (FORMAT parquet, PARTITION_BY (year, month, day), COMPRESSION zstd, FILENAME_PATTERN 'part-{i}')`,
+        { timeoutMs: 60 * 60_000 },
+      );
+      const ingestList = base.ingests.map(quoteLiteral).join(', ');
+      const outcome = await ctx.engine.query(
+        `SELECT count(*) FILTER (WHERE _ingest_id IN (${ingestList})), count(*) FILTER (WHERE _ingest_id NOT IN (${ingestList}))
+           FROM read_parquet(${quoteLiteral(path.join(outDir, '**', '*.parquet'))})`,
+      );
+      const oldBefore = affectedFiles.reduce((a, f) => a + f.rowCount, 0);
+      base.rowsOut = count(outcome.rows, 0);
+      base.updated = oldBefore - count(outcome.rows, 1);
+    }
+    base.duplicates = base.rowsIn - base.quarantined - base.rowsOut;
+    phase('rewrite');
+    await gate?.(base, silver);
+
+    // Quarantine and the table commit separately; both are atomic, and a re-run after a crash between
+    // them re-judges the same bronze ingests, so nothing is lost (the quarantine may then hold a row twice,
+    // each tagged with its run).
+    if (base.quarantined > 0) {
+      await appendQuarantine(ctx, run, model.name, `SELECT * FROM ${judged} WHERE _reason IS NOT NULL`);
+    }
+    phase('quarantine');
+    const staging = await beginVersion(ctx.catalog.db, { datasetId: silver.id, operation: 'overwrite_partitions', runId: run.id });
+    const staged = await ctx.storage.stageVersion(silver.bucket, silver.prefix, staging.versionKey);
+    try {
+      const newFiles = await stageParquetFiles(ctx.engine, staged, outDir);
+      phase('stage files');
+      const committed = await commitVersion(ctx.catalog.db, {
+        staging,
+        newFiles,
+        keep: { kind: 'except_partitions', partitions },
+        changedPartitions: partitions,
+        facets: { silver: { ingests: base.ingests, rowsIn: base.rowsIn, quarantined: base.quarantined, duplicates: base.duplicates, rowsOut: base.rowsOut, updated: base.updated } },
+        alsoInTransaction: async (tx) => {
+          await tx.insert(ingestConsumption).values(base.ingests.map((ingestId) => ({ ingestId, consumerDatasetId: silver.id, runId: run.id })));
+        },
+      });
+      phase('commit');
+      base.versionId = committed.id;
+      base.totalRows = committed.rowCount;
+      base.status = 'updated';
+      const bronzeVersions = await ctx.catalog.db.select({ id: ingests.id, versionId: ingests.versionId, rows: ingests.rowCount }).from(ingests).where(inArray(ingests.id, base.ingests));
+      await run.lineage([
+        ...bronzeVersions.map((b) => ({
+          direction: 'input' as const,
+          namespace: `keystone://${bronze.bucket}`,
+          name: `bronze.${bronze.name}`,
+          datasetId: bronze.id,
+          versionId: b.versionId,
+          ingestId: b.id,
+          rowCount: b.rows,
+          facets: { step: `silver.${silver.name}` },
+        })),
+        ...partitions.map((p) => ({
+          direction: 'output' as const,
+          namespace: `keystone://${silver.bucket}`,
+          name: `silver.${silver.name}`,
+          datasetId: silver.id,
+          versionId: committed.id,
+          partition: p,
+          facets: { step: `silver.${silver.name}` },
+        })),
+      ]);
+    } catch (e) {
+      await staged.abort().catch(() => undefined);
+      await abortVersion(ctx.catalog.db, staging).catch(() => undefined);
+      throw e;
+    }
+    run.info(
+      `silver.${model.name}: ${base.rowsIn} in → ${base.rowsOut} out, ${base.quarantined} quarantined, ${base.duplicates} duplicates removed, ${base.updated} updated; ${partitions.length} partitions rewritten in ${Date.now() - started} ms`,
+    );
+    return base;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function assertReconciles(r: SilverTableResult): void {
+  if (r.rowsIn !== r.rowsOut + r.quarantined + r.duplicates) {
+    throw new KeystoneError('internal:reconcile', `silver.${r.table}: ${r.rowsIn} rows in ≠ ${r.rowsOut} out + ${r.quarantined} quarantined + ${r.duplicates} duplicates`);
+  }
+}
