@@ -1,11 +1,17 @@
 import Link from 'next/link';
 
-const LINKS = [
+/** Every page of the console, in the order a person works through them. */
+export const NAV_LINKS = [
   { href: '/', label: 'Overview' },
+  { href: '/ingest', label: 'Ingest' },
   { href: '/layers/bronze', label: 'Bronze' },
   { href: '/layers/silver', label: 'Silver' },
   { href: '/layers/gold', label: 'Gold' },
-];
+  { href: '/sql', label: 'SQL' },
+  { href: '/jobs', label: 'Jobs' },
+  { href: '/lineage', label: 'Lineage' },
+  { href: '/dashboards', label: 'Dashboards' },
+] as const;
 
 export function Sidebar() {
   return (
@@ -15,7 +21,7 @@ export function Sidebar() {
         <small>lakehouse console</small>
       </div>
       <nav className="nav" aria-label="Main">
-        {LINKS.map((l) => (
+        {NAV_LINKS.map((l) => (
           <Link key={l.href} href={l.href}>
             {l.label}
           </Link>

@@ -23,7 +23,7 @@ import { NORMALIZED_CSV_READ_OPTIONS, streamDecodedText, writeNormalized } from 
 import { sniffSource, type SourceSniff } from '../ingest/sniff';
 import type { LakeContext } from '../lake/context';
 import { readParquetFacts } from '../lake/parquet-stats';
-import { recognizeTable } from '../olist/contracts';
+import { contractFor, recognizeTable } from '../olist/contracts';
 import type { TableName } from '../olist/contract-types';
 
 export const LINEAGE_COLUMNS: SchemaColumn[] = [
@@ -43,6 +43,12 @@ export interface IngestInput {
   sourceKind: 'file' | 'upload' | 'stream';
   /** Target dataset for a non-Olist source (validated); default: derived from the display name. */
   dataset?: string;
+  /**
+   * The Olist table the source holds, when the caller knows (the stream ingestor). The source must then
+   * have every contract column; extra columns are allowed only when their names start with `_`
+   * (stream lineage such as `_event_id`) and are kept after the contract columns.
+   */
+  table?: TableName;
   uploadId?: string;
 }
 
@@ -96,6 +102,25 @@ interface SourceShape {
 }
 
 function shapeFor(header: string[], input: IngestInput): SourceShape {
+  if (input.table) {
+    const contract = contractFor(input.table);
+    const lower = header.map((h) => h.trim().toLowerCase());
+    const missing = contract.columns.filter((c) => !lower.includes(c.name));
+    const extra = header.filter((h, i) => !contract.columns.some((c) => c.name === lower[i]) && !/^_[a-z0-9_]+$/.test(lower[i]!));
+    if (missing.length || extra.length) {
+      throw new KeystoneError(
+        'bad_request:columns',
+        `${input.displayName} does not fit ${input.table}: ${missing.length ? `missing ${missing.map((c) => c.name).join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `unexpected ${extra.join(', ')}` : ''}`,
+      );
+    }
+    const extras = header.filter((_, i) => /^_[a-z0-9_]+$/.test(lower[i]!) && !LINEAGE_COLUMNS.some((l) => l.name === lower[i]));
+    return {
+      sourceNames: header,
+      columns: [...contract.columns.map((c) => ({ name: c.name, from: header[lower.indexOf(c.name)]! })), ...extras.map((h) => ({ name: h.trim().toLowerCase(), from: h }))],
+      table: input.table,
+      dataset: input.table,
+    };
+  }
   const recognized = recognizeTable(header);
   if (recognized) {
     return {
