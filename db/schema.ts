@@ -41,6 +41,8 @@ export interface ColumnStats {
   max?: string | number | null;
   nulls?: number;
   distinct?: number;
+  /** Compressed bytes of the column in the file (for scan-cost estimates with column projection). */
+  bytes?: number;
 }
 
 // ───────────────────────────── people ─────────────────────────────

@@ -17,12 +17,15 @@ import { buildConsole, consoleBuildIsCurrent, nextBin } from '../console-build';
 import { action, EXIT } from '../run-command';
 import { portListening } from '../../lib/health';
 import { KeystoneError } from '../../lib/errors';
+import { openLake } from '../../lib/lake/context';
+import { lakeIsEmpty, loadDemo } from '../../lib/pipeline/demo';
 
 export const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface ServeOptions {
   build: boolean;
   ingestor: boolean;
+  demo: boolean;
 }
 
 export function registerServe(program: Command) {
@@ -31,6 +34,7 @@ export function registerServe(program: Command) {
     .description('Start the console and the ingestor (and the embedded Postgres when DATABASE_URL is unset). Ctrl-C stops them all.')
     .option('--no-build', 'do not (re)build the console even when its sources changed')
     .option('--no-ingestor', 'start the console only')
+    .option('--no-demo', 'on an empty lake, do not load the demo Olist data (also KEYSTONE_DEMO=off)')
     .action(action((opts: ServeOptions) => serve(opts)));
 }
 
@@ -150,11 +154,23 @@ async function serve(opts: ServeOptions): Promise<number> {
 
     await waitForPort(config.port, 60_000);
     process.stdout.write(`\n  Keystone Nexus is up: console http://localhost:${config.port}  ·  ingestor :${config.ingestPort}  ·  Ctrl-C stops\n\n`);
+    if (opts.demo && process.env.KEYSTONE_DEMO !== 'off') void loadDemoIfEmpty(config, catalog, log);
     await finished;
     return exitCode;
   } catch (e) {
     await stopAll('start failed');
     throw e;
+  }
+}
+
+/** Runs beside the servers: the console is already up and shows the run as it progresses. */
+async function loadDemoIfEmpty(config: KeystoneConfig, catalog: Awaited<ReturnType<typeof openCatalog>>, log: ReturnType<typeof createLogger>) {
+  try {
+    const lake = await openLake(config, { catalog, log });
+    if (await lakeIsEmpty(lake)) await loadDemo(lake, { say: (line) => process.stdout.write(`[demo] ${line}\n`) });
+    await lake.engine.close();
+  } catch (e) {
+    log.warn(`demo data could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

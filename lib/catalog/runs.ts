@@ -171,7 +171,9 @@ export class RunRecorder {
         .where(eq(jobRuns.id, this.id));
     } finally {
       if (this.lockClient) {
-        // Closing the session releases every advisory lock it held.
+        // Unlock explicitly: a closed session's locks are released only once the server notices, and
+        // the next run of the job may start right away.
+        await this.lockClient.query('select pg_advisory_unlock_all()').catch(() => undefined);
         this.lockClient.release(true);
       }
     }

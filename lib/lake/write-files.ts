@@ -58,3 +58,61 @@ export async function stageParquetFiles(engine: QueryEngine, staged: StagedVersi
   await staged.seal();
   return out.sort((a, b) => (a.key < b.key ? -1 : 1));
 }
+
+const ROW_GROUP_ROWS = 122_880;
+
+function statsOf(raw: unknown): NewFile['columnStats'] {
+  const out: NonNullable<NewFile['columnStats']> = {};
+  // The engine turns DuckDB's MAP(VARCHAR, MAP(VARCHAR, VARCHAR)) into nested objects; names come quoted.
+  for (const [quoted, stats] of Object.entries((raw ?? {}) as Record<string, Record<string, string>>)) {
+    const name = quoted.replace(/^"|"$/g, '').replace(/""/g, '"');
+    const m = stats;
+    out[name] = {
+      ...(m.min !== undefined ? { min: m.min } : {}),
+      ...(m.max !== undefined ? { max: m.max } : {}),
+      nulls: Number(m.null_count ?? 0),
+      ...(m.column_size_bytes !== undefined ? { bytes: Number(m.column_size_bytes) } : {}),
+    };
+  }
+  return out;
+}
+
+/**
+ * Write the result of `select` as ZSTD Parquet into a staged version, optionally partitioned, and
+ * describe the files from DuckDB's own write statistics (no footer re-reads). On local storage DuckDB
+ * writes straight into the version's folder; elsewhere into scratch, then each file is uploaded.
+ */
+export async function copyToVersion(
+  engine: QueryEngine,
+  staged: StagedVersion,
+  select: string,
+  opts: { partitionBy?: readonly string[]; scratch: () => string; fileName?: string },
+): Promise<NewFile[]> {
+  const inPlace = staged.localFolder?.();
+  const base = inPlace ?? opts.scratch();
+  const partitioned = (opts.partitionBy?.length ?? 0) > 0;
+  const target = partitioned ? base : path.join(base, opts.fileName ?? 'part-0.parquet');
+  const options = ['FORMAT parquet', 'COMPRESSION zstd', 'RETURN_STATS true'];
+  if (partitioned) options.push(`PARTITION_BY (${opts.partitionBy!.map((k) => `"${k}"`).join(', ')})`, `FILENAME_PATTERN 'part-{i}'`);
+  const r = await engine.query(`COPY (${select}) TO '${target.replace(/'/g, "''")}' (${options.join(', ')})`, { timeoutMs: 60 * 60_000 });
+  const files: NewFile[] = [];
+  for (const row of r.rows) {
+    const [file, count, size, , columnStats] = row as [string, string | number, string | number, unknown, unknown];
+    const rows = Number(count);
+    if (rows === 0 && partitioned) continue;
+    const relative = path.relative(base, file).split(path.sep).join('/');
+    if (inPlace) staged.adopt!([relative]);
+    else await staged.putFile(relative, file);
+    files.push({
+      key: staged.prefix + relative,
+      bytes: Number(size),
+      rowCount: rows,
+      rowGroups: Math.max(1, Math.ceil(rows / ROW_GROUP_ROWS)),
+      compression: 'ZSTD',
+      partition: partitionOf(relative),
+      columnStats: statsOf(columnStats),
+    });
+  }
+  await staged.seal();
+  return files.sort((a, b) => (a.key < b.key ? -1 : 1));
+}

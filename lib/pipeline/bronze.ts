@@ -230,7 +230,15 @@ export async function ingestFile(ctx: LakeContext, input: IngestInput, run?: Run
   const work = ctx.scratch(`ingest-${ingestId}`);
   try {
     const outFile = path.join(work, 'part-00000.parquet');
-    const { shape, rows, malformed } = await writeBronzeParquet(ctx, input, sniff, ingestId, ingestedAt, work, outFile);
+    const { shape, rows, malformed } = await writeBronzeParquet(ctx, input, sniff, ingestId, ingestedAt, work, outFile).catch((e: unknown) => {
+      // The first 64 KiB looked like UTF-8 but a later byte is not: such files are Latin-1 in practice.
+      if (e instanceof KeystoneError && e.code === 'bad_request:bad_encoding' && sniff.encoding === 'utf-8') {
+        sniff.encoding = 'latin1';
+        run?.warn(`${input.displayName}: not valid UTF-8 past its first 64 KiB; read as Latin-1`);
+        return writeBronzeParquet(ctx, input, sniff, ingestId, ingestedAt, work, outFile);
+      }
+      throw e;
+    });
     const schema: SchemaColumn[] = [
       ...shape.columns.map((c) => ({ name: c.name, type: 'VARCHAR', nullable: true, ...(c.from !== c.name ? { description: `source column "${c.from}"` } : {}) })),
       ...LINEAGE_COLUMNS,

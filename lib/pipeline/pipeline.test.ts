@@ -34,7 +34,7 @@ afterAll(async () => {
   fs.rmSync(sourceDir, { recursive: true, force: true });
 });
 
-describe('a full run over the generated Olist files', () => {
+describe('a full run over the generated Olist files', { timeout: 300_000 }, () => {
   it('succeeds, recording steps, checks and no error', async () => {
     expect(first.error).toBeUndefined();
     expect(first.status).toBe('succeeded');
@@ -132,7 +132,7 @@ describe('a full run over the generated Olist files', () => {
   });
 });
 
-describe('running again', () => {
+describe('running again', { timeout: 300_000 }, () => {
   it('with nothing new changes nothing', async () => {
     const orders = await getDataset(lake.ctx.catalog.db, 'silver', 'orders');
     const gold = await getDataset(lake.ctx.catalog.db, 'gold', 'fact_orders');

@@ -60,6 +60,13 @@ export interface StagedVersion {
   putFile(relativeKey: string, localPath: string): Promise<{ bytes: number }>;
   /** Make everything written so far durable (local: one filesystem sync; S3: already durable). */
   seal(): Promise<void>;
+  /**
+   * Local storage only: the absolute folder of this version, so an engine can write its files in place
+   * (no copy, no rename). Files written there count once `adopt` names them. Undefined for remote stores.
+   */
+  localFolder?(): string;
+  /** Record files an engine wrote into `localFolder()` as written by this version. */
+  adopt?(relativeKeys: string[]): void;
   /** Keys written so far, relative to the version prefix. */
   written(): readonly string[];
   abort(): Promise<void>;

@@ -561,6 +561,16 @@ class LocalStagedVersion implements StagedVersion {
     await this.#store.syncBucket(this.bucket);
   }
 
+  localFolder(): string {
+    const folder = this.#store.locate(this.bucket, `${this.prefix}x`).slice(0, -1);
+    fs.mkdirSync(folder, { recursive: true });
+    return folder;
+  }
+
+  adopt(relativeKeys: string[]): void {
+    for (const k of relativeKeys) this.#keys.add(validateKey(k));
+  }
+
   written(): readonly string[] {
     return [...this.#keys];
   }

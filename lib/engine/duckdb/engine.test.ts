@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
-import { KeystoneError, isKeystoneError } from '../../errors';
+import { KeystoneError } from '../../errors';
 import { createEngine } from '..';
 import { DuckDBEngine, closeDuckDB, defaultMaxConnections, getDuckDB } from './engine';
 
@@ -412,17 +412,9 @@ describe('check and wiring', () => {
     expect(defaultMaxConnections({ UV_THREADPOOL_SIZE: '1' })).toBe(1);
   });
 
-  it('createEngine builds DuckDB and refuses Athena for now', async () => {
+  it('createEngine builds DuckDB by default (the Athena branch is tested in athena/engine.test.ts)', async () => {
     const duck = createEngine(loadConfig({}, tmp));
     expect(duck.kind).toBe('duckdb');
     await duck.close();
-    const athenaConfig = loadConfig({ KEYSTONE_ENGINE: 'athena', KEYSTONE_STORAGE: 's3' }, tmp);
-    let thrown: unknown;
-    try {
-      createEngine(athenaConfig);
-    } catch (e) {
-      thrown = e;
-    }
-    expect(isKeystoneError(thrown) && thrown.code).toBe('unavailable:athena');
   });
 });

@@ -16,7 +16,7 @@ import { abortVersion, beginVersion, commitVersion, currentFiles, ensureDataset,
 import { KeystoneError } from '../../errors';
 import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
-import { stageParquetFiles } from '../../lake/write-files';
+import { copyToVersion } from '../../lake/write-files';
 import type { TableContract } from '../../olist/contract-types';
 import { judgeRowsSql, silverColumns } from './model-sql';
 import { appendQuarantine } from './quarantine';
@@ -210,9 +210,8 @@ export async function runSilverTable(
     const affectedIds = new Set(partitions.map((p) => `${p.year}-${p.month}-${p.day}`));
     const affectedFiles = currentSilver.filter((f) => affectedIds.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
     const currentAffected = tableScanSql({ paths: affectedFiles.map((f) => ctx.storage.locate(silver.bucket, f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
-    const outDir = path.join(work, 'out');
-    fs.mkdirSync(outDir);
     const order = 'ORDER BY _ingest_id DESC, _source_row DESC';
+    const merged = q('merged.parquet');
     if (partitions.length > 0) {
       await ctx.engine.execute(
         `COPY (
@@ -223,14 +222,12 @@ export async function runSilverTable(
                    UNION ALL
                    SELECT ${names.join(', ')}, _ingest_id, _source_file, CAST(_source_row AS BIGINT) AS _source_row, year, month, day FROM ${incoming})
            ) WHERE _rn = 1
-           ORDER BY year, month, day, ${keys.join(', ')}
-         ) TO ${quoteLiteral(outDir)} (FORMAT parquet, PARTITION_BY (year, month, day), COMPRESSION zstd, FILENAME_PATTERN 'part-{i}')`,
+         ) TO ${merged} (FORMAT parquet, COMPRESSION uncompressed)`,
         { timeoutMs: 60 * 60_000 },
       );
       const ingestList = base.ingests.map(quoteLiteral).join(', ');
       const outcome = await ctx.engine.query(
-        `SELECT count(*) FILTER (WHERE _ingest_id IN (${ingestList})), count(*) FILTER (WHERE _ingest_id NOT IN (${ingestList}))
-           FROM read_parquet(${quoteLiteral(path.join(outDir, '**', '*.parquet'))})`,
+        `SELECT count(*) FILTER (WHERE _ingest_id IN (${ingestList})), count(*) FILTER (WHERE _ingest_id NOT IN (${ingestList})) FROM read_parquet(${merged})`,
       );
       const oldBefore = affectedFiles.reduce((a, f) => a + f.rowCount, 0);
       base.rowsOut = count(outcome.rows, 0);
@@ -250,7 +247,13 @@ export async function runSilverTable(
     const staging = await beginVersion(ctx.catalog.db, { datasetId: silver.id, operation: 'overwrite_partitions', runId: run.id });
     const staged = await ctx.storage.stageVersion(silver.bucket, silver.prefix, staging.versionKey);
     try {
-      const newFiles = await stageParquetFiles(ctx.engine, staged, outDir);
+      const newFiles =
+        partitions.length === 0
+          ? []
+          : await copyToVersion(ctx.engine, staged, `SELECT * FROM read_parquet(${merged}) ORDER BY year, month, day, ${keys.join(', ')}`, {
+              partitionBy: PARTITION_KEYS,
+              scratch: () => path.join(work, 'out'),
+            });
       phase('stage files');
       const committed = await commitVersion(ctx.catalog.db, {
         staging,
