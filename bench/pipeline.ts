@@ -28,6 +28,9 @@ const baseScale = Number(args.find((a) => a.startsWith('--scale='))?.split('=')[
 const root = path.join(os.tmpdir(), 'keystone-bench');
 fs.mkdirSync(root, { recursive: true });
 
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
 class RssSampler {
   peak = 0;
   private timer = setInterval(() => (this.peak = Math.max(this.peak, process.memoryUsage().rss)), 50);
@@ -88,6 +91,7 @@ async function fullRun(scale: number, keepOpen: boolean): Promise<FullRun> {
   const silver = await timed(() => must('silver'));
   const gold = await timed(() => must('gold'));
   const peakRss = rss.stop();
+  process.stderr.write(`scale ${scale}: bronze ${s(bronze.ms)}, silver ${s(silver.ms)}, gold ${s(gold.ms)}, peak RSS ${mb(peakRss)}\n`);
   if (!keepOpen) await ctx.close();
   return {
     scale,
@@ -103,8 +107,6 @@ async function fullRun(scale: number, keepOpen: boolean): Promise<FullRun> {
   };
 }
 
-const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main() {
   const lines: [string, string, string, string][] = [];
@@ -115,7 +117,7 @@ async function main() {
 
   // Incremental: 1% new orders (and their items, payments, reviews) on top of the full run.
   const incDir = path.join(root, `increment-${baseScale}`);
-  const incFiles = await makeIncrement(one.ctx, one.dir, incDir, 0.01);
+  const incFiles = await makeIncrement(one.ctx, incDir, 0.01);
   const inc = await timed(async () => {
     const r = await runJob(one.ctx, 'all', { files: incFiles });
     if (r.status !== 'succeeded') throw new Error(`incremental run failed: ${r.error}`);

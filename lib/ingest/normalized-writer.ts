@@ -53,6 +53,8 @@ export interface NormalizedResult {
   /** Rows written, malformed included. */
   rows: number;
   malformed: number;
+  /** An upper bound of the longest line's UTF-8 size: pass it to read_csv as max_line_size. */
+  maxLineBytes: number;
   /** Size of the normalized file. */
   bytes: number;
 }
@@ -71,6 +73,7 @@ export async function writeNormalized(
   const nullData = ','.repeat(width);
   let rows = 0;
   let malformed = 0;
+  let longestLine = 0;
   let batch = [...header, ...NORMALIZED_META_COLUMNS].map(quote).join(',') + '\n';
 
   const out = fs.createWriteStream(outPath, { highWaterMark: 1024 * 1024 });
@@ -107,6 +110,7 @@ export async function writeNormalized(
         line = malformedLine(r, (r.raw ?? '').slice(0, RAW_PREVIEW) + '…', `${r.error}; the record is larger than ${limit}`);
       }
     }
+    if (line.length > longestLine) longestLine = line.length;
     batch += line;
     if (batch.length >= BATCH_CHARS) {
       out.write(batch);
@@ -128,7 +132,10 @@ export async function writeNormalized(
     await fs.promises.rm(outPath, { force: true });
     throw e;
   }
-  return { rows, malformed, bytes: out.bytesWritten };
+  // A UTF-16 code unit is at most 3 UTF-8 bytes; DuckDB sizes its buffers by max_line_size, so keep it
+  // as small as the file allows (its default, 2 MB, unless a line is longer).
+  const maxLineBytes = Math.min(NORMALIZED_MAX_LINE_BYTES, Math.max(2 * 1024 * 1024, longestLine * 3 + 1024));
+  return { rows, malformed, bytes: out.bytesWritten, maxLineBytes };
 }
 
 function isBatch(item: CsvRecord | readonly CsvRecord[]): item is readonly CsvRecord[] {
@@ -156,8 +163,22 @@ function checkHeader(header: readonly string[]): void {
  * dropped. A file sniffed as UTF-8 that later turns out not to be is refused (with the byte offset)
  * rather than decoded with replacement characters: bronze must not alter data silently.
  */
-export async function* streamDecodedText(filePath: string, sniff: SourceSniff, displayName: string = path.basename(filePath)): AsyncGenerator<string> {
-  const file = fs.createReadStream(filePath, { highWaterMark: READ_CHUNK });
+export async function* streamDecodedText(
+  filePath: string,
+  sniff: SourceSniff,
+  displayName: string = path.basename(filePath),
+  /** Sees every byte of the file as stored (before gunzip), e.g. to hash it in the same pass. */
+  onFileBytes?: (chunk: Buffer) => void,
+): AsyncGenerator<string> {
+  const stream = fs.createReadStream(filePath, { highWaterMark: READ_CHUNK });
+  const file: AsyncIterable<Buffer> = onFileBytes
+    ? (async function* () {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          onFileBytes(chunk);
+          yield chunk;
+        }
+      })()
+    : stream;
   const bytes: AsyncIterable<Buffer> =
     sniff.compression === 'gzip' ? pipeline(file, zlib.createGunzip({ chunkSize: READ_CHUNK }), () => undefined) : file;
   const utf8 = sniff.encoding === 'utf-8';
@@ -198,7 +219,7 @@ export async function* streamDecodedText(filePath: string, sniff: SourceSniff, d
     }
     throw e;
   } finally {
-    file.destroy();
+    stream.destroy();
   }
 }
 

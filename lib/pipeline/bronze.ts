@@ -156,7 +156,9 @@ async function describeColumns(ctx: LakeContext, relation: string): Promise<{ na
 /** Write the bronze Parquet file for one source into `outFile`; returns the shape and row counts. */
 async function writeBronzeParquet(ctx: LakeContext, input: IngestInput, sniff: SourceSniff, ingestId: string, ingestedAt: string, work: string, outFile: string) {
   if (sniff.format === 'csv' || sniff.format === 'tsv') {
-    const reader = new CsvReader(streamDecodedText(input.path, sniff, input.displayName), { delimiter: sniff.delimiter ?? ',', displayName: input.displayName });
+    // The content hash is taken in the same pass as the parse.
+    const hash = crypto.createHash('sha256');
+    const reader = new CsvReader(streamDecodedText(input.path, sniff, input.displayName, (chunk) => hash.update(chunk)), { delimiter: sniff.delimiter ?? ',', displayName: input.displayName });
     const header = await reader.header();
     const shape = shapeFor(header, input);
     const normalized = path.join(work, 'normalized.csv');
@@ -164,10 +166,11 @@ async function writeBronzeParquet(ctx: LakeContext, input: IngestInput, sniff: S
     if (written.rows === 0) {
       throw new KeystoneError('bad_request:no_rows', `${input.displayName} has a header but no data rows; nothing was ingested`);
     }
-    const from = `read_csv(${quoteLiteral(normalized)}, ${NORMALIZED_CSV_READ_OPTIONS})`;
+    const options = NORMALIZED_CSV_READ_OPTIONS.replace(/max_line_size=\d+/, `max_line_size=${written.maxLineBytes}`);
+    const from = `read_csv(${quoteLiteral(normalized)}, ${options})`;
     await ctx.engine.execute(`COPY (${bronzeSelect(shape, from, '_source_row', ingestId, input.displayName, ingestedAt, true)}) TO ${quoteLiteral(outFile)} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 30 * 60_000 });
     fs.rmSync(normalized, { force: true });
-    return { shape, rows: written.rows, malformed: written.malformed };
+    return { shape, rows: written.rows, malformed: written.malformed, sha256: hash.digest('hex') };
   }
 
   let relation: string;
@@ -205,7 +208,7 @@ async function writeBronzeParquet(ctx: LakeContext, input: IngestInput, sniff: S
   const counted = await ctx.engine.query(`SELECT count(*) FROM read_parquet(${quoteLiteral(outFile)})`);
   const rows = Number(counted.rows[0]![0]);
   if (rows === 0) throw new KeystoneError('bad_request:no_rows', `${input.displayName} holds no rows; nothing was ingested`);
-  return { shape, rows, malformed: 0 };
+  return { shape, rows, malformed: 0, sha256: await sha256File(input.path) };
 }
 
 /**
@@ -217,12 +220,10 @@ export async function ingestFile(ctx: LakeContext, input: IngestInput, run?: Run
   const stat = await fs.promises.stat(input.path).catch(() => undefined);
   if (!stat?.isFile()) throw new KeystoneError('not_found:file', `${input.displayName}: no such file`);
   const sniff = await sniffSource(input.path, input.displayName);
-  const sha = await sha256File(input.path);
-  const [dup] = await ctx.catalog.db.select().from(ingests).where(eq(ingests.contentSha256, sha)).limit(1);
-  if (dup) {
-    run?.info(`${input.displayName}: the same bytes were ingested before as ${dup.id}; skipped`);
-    const ds = dup.datasetId ? await getDatasetName(ctx, dup.datasetId) : '?';
-    return { status: 'duplicate', ingestId: dup.id, layer: 'bronze', dataset: ds, table: null, format: dup.format ?? sniff.format, rows: dup.rowCount ?? 0, malformed: 0, bytes: dup.bytes ?? 0, versionId: dup.versionId };
+  // Small files are hashed up front so a duplicate costs nothing; large ones are hashed while parsed.
+  if (stat.size < 8 * 1024 * 1024 || !(sniff.format === 'csv' || sniff.format === 'tsv')) {
+    const dup = await findDuplicate(ctx, await sha256File(input.path), input.displayName, sniff.format, run);
+    if (dup) return dup;
   }
 
   const ingestId = sortableId('i');
@@ -230,7 +231,7 @@ export async function ingestFile(ctx: LakeContext, input: IngestInput, run?: Run
   const work = ctx.scratch(`ingest-${ingestId}`);
   try {
     const outFile = path.join(work, 'part-00000.parquet');
-    const { shape, rows, malformed } = await writeBronzeParquet(ctx, input, sniff, ingestId, ingestedAt, work, outFile).catch((e: unknown) => {
+    const { shape, rows, malformed, sha256: sha } = await writeBronzeParquet(ctx, input, sniff, ingestId, ingestedAt, work, outFile).catch((e: unknown) => {
       // The first 64 KiB looked like UTF-8 but a later byte is not: such files are Latin-1 in practice.
       if (e instanceof KeystoneError && e.code === 'bad_request:bad_encoding' && sniff.encoding === 'utf-8') {
         sniff.encoding = 'latin1';
@@ -239,6 +240,8 @@ export async function ingestFile(ctx: LakeContext, input: IngestInput, run?: Run
       }
       throw e;
     });
+    const dup = await findDuplicate(ctx, sha, input.displayName, sniff.format, run);
+    if (dup) return dup;
     const schema: SchemaColumn[] = [
       ...shape.columns.map((c) => ({ name: c.name, type: 'VARCHAR', nullable: true, ...(c.from !== c.name ? { description: `source column "${c.from}"` } : {}) })),
       ...LINEAGE_COLUMNS,
@@ -312,6 +315,14 @@ function mergeSchemas(existing: SchemaColumn[], incoming: SchemaColumn[]): Schem
   if (added.length === 0) return existing;
   const lineage = new Set(LINEAGE_COLUMNS.map((c) => c.name));
   return [...existing.filter((c) => !lineage.has(c.name)), ...added.filter((c) => !lineage.has(c.name)), ...LINEAGE_COLUMNS];
+}
+
+async function findDuplicate(ctx: LakeContext, sha: string, displayName: string, format: string, run?: RunRecorder): Promise<IngestOutcome | undefined> {
+  const [dup] = await ctx.catalog.db.select().from(ingests).where(eq(ingests.contentSha256, sha)).limit(1);
+  if (!dup) return undefined;
+  run?.info(`${displayName}: the same bytes were ingested before as ${dup.id}; skipped`);
+  const ds = dup.datasetId ? await getDatasetName(ctx, dup.datasetId) : '?';
+  return { status: 'duplicate', ingestId: dup.id, layer: 'bronze', dataset: ds, table: null, format: dup.format ?? format, rows: dup.rowCount ?? 0, malformed: 0, bytes: dup.bytes ?? 0, versionId: dup.versionId };
 }
 
 async function getDatasetName(ctx: LakeContext, id: string): Promise<string> {

@@ -156,16 +156,27 @@ export async function runSilverTable(
   const work = ctx.scratch(`silver-${model.name}`);
   const q = (p: string) => quoteLiteral(path.join(work, p));
   let lap = Date.now();
+  let cpu = process.cpuUsage();
   const phase = (name: string) => {
     const now = Date.now();
-    run.log('debug', `silver.${model.name}: ${name} ${now - lap} ms`);
+    const used = process.cpuUsage(cpu);
+    run.log('debug', `silver.${model.name}: ${name} ${now - lap} ms (cpu ${Math.round((used.user + used.system) / 1000)} ms)`);
     lap = now;
+    cpu = process.cpuUsage();
   };
   try {
     const sources = await bronzePaths(ctx, bronze, base.ingests);
     // Bronze of a generic source may gain columns over time: missing ones read as NULL.
     const srcRel = `read_parquet([${sources.map(quoteLiteral).join(', ')}], union_by_name = true)`;
-    await ctx.engine.execute(`COPY (${judgeRowsSql(model.contract, `(SELECT * FROM ${srcRel})`, { strictOptional: model.generic })}) TO ${q('judged.parquet')} (FORMAT parquet, COMPRESSION uncompressed)`, { timeoutMs: 60 * 60_000 });
+    const judgeSql = judgeRowsSql(model.contract, `(SELECT * FROM ${srcRel})`, { strictOptional: model.generic });
+    const { expr: eventExpr, join } = await eventDateSql(ctx, model);
+    const partitionCols = `strftime(${eventExpr}, '%Y') AS year, strftime(${eventExpr}, '%m') AS month, strftime(${eventExpr}, '%d') AS day`;
+    const lookup = join !== '';
+    // The partition date is computed with the judging, unless it must be looked up in another table.
+    await ctx.engine.execute(
+      `COPY (${lookup ? judgeSql : `SELECT j.*, ${partitionCols} FROM (${judgeSql}) j`}) TO ${q('judged.parquet')} (FORMAT parquet, COMPRESSION uncompressed)`,
+      { timeoutMs: 60 * 60_000 },
+    );
     phase('judge');
     const judged = `read_parquet(${q('judged.parquet')})`;
     const tallies = await ctx.engine.query(
@@ -177,65 +188,64 @@ export async function runSilverTable(
     const byReason = await ctx.engine.query(`SELECT _reason, count(*) FROM ${judged} WHERE _reason IS NOT NULL GROUP BY 1 ORDER BY 1`);
     base.quarantineByReason = Object.fromEntries(byReason.rows.map((r) => [String(r[0]), Number(r[1])]));
 
-    const { expr: eventExpr, join } = await eventDateSql(ctx, model);
     const names = model.contract.columns.map((c) => quoteIdent(c.name));
-    const valueCols = names.map((n) => `j.${n}`).join(', ');
-    await ctx.engine.execute(
-      `COPY (SELECT ${valueCols}, j._ingest_id, j._source_file, j._source_row,
-               strftime(${eventExpr}, '%Y') AS year, strftime(${eventExpr}, '%m') AS month, strftime(${eventExpr}, '%d') AS day
-             FROM ${judged} j ${join} WHERE j._reason IS NULL) TO ${q('incoming.parquet')} (FORMAT parquet, COMPRESSION uncompressed)`,
-    );
-    const incoming = `read_parquet(${q('incoming.parquet')})`;
-    phase('incoming');
+    const rowCols = `${names.join(', ')}, _ingest_id, _source_file, CAST(_source_row AS BIGINT) AS _source_row, year, month, day`;
+    let incoming = `(SELECT ${rowCols} FROM ${judged} WHERE _reason IS NULL)`;
+    if (lookup) {
+      await ctx.engine.execute(
+        `COPY (SELECT ${names.map((n) => `j.${n}`).join(', ')}, j._ingest_id, j._source_file, CAST(j._source_row AS BIGINT) AS _source_row, ${partitionCols}
+               FROM ${judged} j ${join} WHERE j._reason IS NULL) TO ${q('incoming.parquet')} (FORMAT parquet, COMPRESSION uncompressed)`,
+      );
+      incoming = `read_parquet(${q('incoming.parquet')})`;
+      phase('partition lookup');
+    }
 
     const currentSilver = await currentFiles(ctx.catalog.db, silver.id);
     const current = tableScanSql({ paths: currentSilver.map((f) => ctx.storage.locate(silver.bucket, f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
     const keys = keyColumns(model).map(quoteIdent);
     const keyMatch = keys.map((k) => `cur.${k} IS NOT DISTINCT FROM inc.${k}`).join(' AND ');
     const affected = await ctx.engine.query(
-      `SELECT DISTINCT year, month, day FROM ${incoming}
-       UNION
-       SELECT DISTINCT cur.year, cur.month, cur.day FROM (${current}) cur SEMI JOIN ${incoming} inc ON ${keyMatch}
-       ORDER BY 1, 2, 3`,
+      currentSilver.length === 0
+        ? `SELECT DISTINCT year, month, day FROM ${incoming} ORDER BY 1, 2, 3`
+        : `SELECT DISTINCT year, month, day FROM ${incoming}
+           UNION
+           SELECT DISTINCT cur.year, cur.month, cur.day FROM (${current}) cur SEMI JOIN ${incoming} inc ON ${keyMatch}
+           ORDER BY 1, 2, 3`,
       { timeoutMs: 60 * 60_000 },
     );
     const partitions = affected.rows.map((r) => ({ year: String(r[0]), month: String(r[1]), day: String(r[2]) }));
     base.partitionsRewritten = partitions.length;
+    // Duplicates within the incoming rows: the rows beyond one per key.
+    const distinct = await ctx.engine.query(`SELECT count(*) FROM (SELECT DISTINCT ${keys.join(', ')} FROM ${incoming})`);
+    base.duplicates = base.rowsIn - base.quarantined - count(distinct.rows);
+    base.rowsOut = count(distinct.rows);
     phase('affected partitions');
     if (partitions.length === 0) {
       run.info(`silver.${model.name}: ${base.rowsIn} rows read, all quarantined`);
     }
-
+    await gate?.(base, silver);
     // Only the files of the affected partitions are read back (the catalog knows which those are).
     const affectedIds = new Set(partitions.map((p) => `${p.year}-${p.month}-${p.day}`));
     const affectedFiles = currentSilver.filter((f) => affectedIds.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
-    const currentAffected = tableScanSql({ paths: affectedFiles.map((f) => ctx.storage.locate(silver.bucket, f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
-    const order = 'ORDER BY _ingest_id DESC, _source_row DESC';
-    const merged = q('merged.parquet');
-    if (partitions.length > 0) {
-      await ctx.engine.execute(
-        `COPY (
-           SELECT * EXCLUDE (_rn) FROM (
-             SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ${order}) AS _rn
-             FROM (SELECT ${names.join(', ')}, _ingest_id, _source_file, CAST(_source_row AS BIGINT) AS _source_row, year, month, day
-                     FROM (${currentAffected})
-                   UNION ALL
-                   SELECT ${names.join(', ')}, _ingest_id, _source_file, CAST(_source_row AS BIGINT) AS _source_row, year, month, day FROM ${incoming})
-           ) WHERE _rn = 1
-         ) TO ${merged} (FORMAT parquet, COMPRESSION uncompressed)`,
-        { timeoutMs: 60 * 60_000 },
-      );
+    const dedup = (rows: string) =>
+      `SELECT * EXCLUDE (_rn) FROM (SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY _ingest_id DESC, _source_row DESC) AS _rn FROM ${rows}) WHERE _rn = 1`;
+    let finalRows = dedup(incoming);
+    if (affectedFiles.length > 0) {
+      // Older rows share the partitions: merge, keep the latest per key, and count who won.
+      const currentAffected = tableScanSql({ paths: affectedFiles.map((f) => ctx.storage.locate(silver.bucket, f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
+      const merged = q('merged.parquet');
+      await ctx.engine.execute(`COPY (${dedup(`(SELECT ${rowCols} FROM (${currentAffected}) UNION ALL SELECT * FROM ${incoming})`)}) TO ${merged} (FORMAT parquet, COMPRESSION uncompressed)`, {
+        timeoutMs: 60 * 60_000,
+      });
       const ingestList = base.ingests.map(quoteLiteral).join(', ');
       const outcome = await ctx.engine.query(
         `SELECT count(*) FILTER (WHERE _ingest_id IN (${ingestList})), count(*) FILTER (WHERE _ingest_id NOT IN (${ingestList})) FROM read_parquet(${merged})`,
       );
-      const oldBefore = affectedFiles.reduce((a, f) => a + f.rowCount, 0);
       base.rowsOut = count(outcome.rows, 0);
-      base.updated = oldBefore - count(outcome.rows, 1);
+      base.updated = affectedFiles.reduce((a, f) => a + f.rowCount, 0) - count(outcome.rows, 1);
+      finalRows = `(SELECT * FROM read_parquet(${merged}))`;
+      phase('merge');
     }
-    base.duplicates = base.rowsIn - base.quarantined - base.rowsOut;
-    phase('rewrite');
-    await gate?.(base, silver);
 
     // Quarantine and the table commit separately; both are atomic, and a re-run after a crash between
     // them re-judges the same bronze ingests, so nothing is lost (the quarantine may then hold a row twice,
@@ -250,10 +260,13 @@ export async function runSilverTable(
       const newFiles =
         partitions.length === 0
           ? []
-          : await copyToVersion(ctx.engine, staged, `SELECT * FROM read_parquet(${merged}) ORDER BY year, month, day, ${keys.join(', ')}`, {
+          : await copyToVersion(ctx.engine, staged, finalRows, {
               partitionBy: PARTITION_KEYS,
               scratch: () => path.join(work, 'out'),
             });
+      if (affectedFiles.length === 0) base.rowsOut = newFiles.reduce((a, f) => a + f.rowCount, 0);
+      // The figures must add up before anything is committed.
+      assertReconciles(base);
       phase('stage files');
       const committed = await commitVersion(ctx.catalog.db, {
         staging,
