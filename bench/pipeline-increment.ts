@@ -12,7 +12,7 @@ import { syncLakeViews } from '../lib/lake/views';
 export async function makeIncrement(ctx: LakeContext, outDir: string, share: number) {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
-  await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine);
+  await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
   const out = (f: string) => quoteLiteral(path.join(outDir, f));
   const ts = (c: string) => `strftime(${c} + d.shift, '%Y-%m-%d %H:%M:%S')`;
   await ctx.engine.execute(`CREATE OR REPLACE TEMP TABLE inc_orders AS

@@ -66,7 +66,7 @@ export function registerInspect(program: Command) {
       action(async (sqlText: string, opts: { format: string; maxRows: string }) => {
         if (!['table', 'csv', 'json'].includes(opts.format)) throw new KeystoneError('bad_request:format', `--format must be table, csv or json, not "${opts.format}"`);
         return withLake(async (ctx) => {
-          await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine);
+          await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
           if (opts.format === 'table') {
             const r = await ctx.engine.query(sqlText, { maxRows: Number(opts.maxRows) || 1000 });
             process.stdout.write(textTable(r.columns.map((c) => c.name), r.rows) + `\n(${r.stats.rows} row${r.stats.rows === 1 ? '' : 's'}${r.truncated ? ', truncated' : ''}, ${r.stats.elapsedMs} ms)\n`);

@@ -115,9 +115,14 @@ export class RunRecorder {
     return this.flushing;
   }
 
+  private stepWrites: Promise<unknown> = Promise.resolve();
+
+  /** Steps may be recorded by concurrent tasks; the writes are chained so the last one holds them all. */
   async step(record: StepRecord) {
     this.steps.push(record);
-    await this.db.update(jobRuns).set({ steps: this.steps }).where(eq(jobRuns.id, this.id));
+    const write = this.stepWrites.then(() => this.db.update(jobRuns).set({ steps: [...this.steps] }).where(eq(jobRuns.id, this.id)));
+    this.stepWrites = write.catch(() => undefined);
+    await write;
   }
 
   async progress(p: { done: number; total: number; step: string }) {

@@ -152,11 +152,18 @@ export async function commitVersion(db: CatalogDb, input: CommitInput): Promise<
   return db.transaction(async (tx) => {
     const [ds] = await tx.select().from(datasets).where(eq(datasets.id, staging.datasetId)).for('update');
     if (!ds) throw new KeystoneError('not_found:dataset', `no dataset with id ${staging.datasetId}`);
-    if (ds.currentVersionId !== staging.parentVersionId) {
-      throw new KeystoneError('conflict:version', `dataset ${ds.layer}.${ds.name} changed while this version was written (another writer committed); nothing was committed`);
+    let parentVersionId = staging.parentVersionId;
+    if (ds.currentVersionId !== parentVersionId) {
+      // An append commutes with any other commit: it builds on whatever is current now. Anything that
+      // replaces files must not silently undo another writer's commit.
+      if (input.keep.kind !== 'all') {
+        throw new KeystoneError('conflict:version', `dataset ${ds.layer}.${ds.name} changed while this version was written (another writer committed); nothing was committed`);
+      }
+      parentVersionId = ds.currentVersionId;
+      await tx.update(datasetVersions).set({ parentVersionId }).where(eq(datasetVersions.id, staging.id));
     }
     let keptIds: number[] = [];
-    if (staging.parentVersionId !== null && input.keep.kind !== 'none') {
+    if (parentVersionId !== null && input.keep.kind !== 'none') {
       if (input.keep.kind === 'files') {
         keptIds = input.keep.fileIds;
       } else {
@@ -164,7 +171,7 @@ export async function commitVersion(db: CatalogDb, input: CommitInput): Promise<
           .select({ id: files.id, partition: files.partition })
           .from(versionFiles)
           .innerJoin(files, eq(files.id, versionFiles.fileId))
-          .where(eq(versionFiles.versionId, staging.parentVersionId));
+          .where(eq(versionFiles.versionId, parentVersionId));
         const dropped = input.keep.kind === 'except_partitions' ? new Set(input.keep.partitions.map(partitionId)) : new Set<string>();
         keptIds = parentFiles.filter((f) => !dropped.has(partitionId(f.partition))).map((f) => f.id);
       }

@@ -11,6 +11,7 @@ import { createEngine } from '../engine';
 import type { QueryEngine } from '../engine/engine';
 import { log as rootLog, type Logger } from '../logger';
 import { createStorage } from '../storage';
+import { readablePaths } from './readable';
 import type { StorageBackend } from '../storage/backend';
 
 export interface LakeContext {
@@ -22,6 +23,8 @@ export interface LakeContext {
   bucket(layer: Layer): string;
   /** A fresh scratch folder under the data dir (same filesystem as a local lake: moves are renames). */
   scratch(name: string): string;
+  /** Local paths the engine can read for these objects (staged from S3 into a cache when needed). */
+  readable(bucket: string, keys: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export async function openLake(config: KeystoneConfig, opts: { log?: Logger; cat
     engine,
     log,
     bucket: (layer) => config.buckets[layer],
+    readable: (bucket, keys) => readablePaths(storage, path.join(config.dataDir, 'cache'), bucket, keys),
     scratch(name) {
       const dir = path.join(scratchRoot, `${name}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
       fs.mkdirSync(dir, { recursive: true });

@@ -23,7 +23,7 @@ export interface LakeTable {
 }
 
 /** Current versions of all datasets with the engine-readable paths of their files. */
-export async function currentLakeTables(catalog: Catalog, storage: StorageBackend): Promise<LakeTable[]> {
+export async function currentLakeTables(catalog: Catalog, storage: StorageBackend, readable?: (bucket: string, keys: readonly string[]) => Promise<string[]>): Promise<LakeTable[]> {
   const ds = await catalog.db
     .select({ id: datasets.id, layer: datasets.layer, name: datasets.name, bucket: datasets.bucket, v: datasets.currentVersionId, partitionKeys: datasets.partitionKeys, schema: datasets.schema })
     .from(datasets)
@@ -35,12 +35,17 @@ export async function currentLakeTables(catalog: Catalog, storage: StorageBacken
     .innerJoin(files, eq(files.id, versionFiles.fileId))
     .where(inArray(versionFiles.versionId, ds.map((d) => d.v!)))
     .orderBy(files.key);
-  const byVersion = new Map<number, string[]>();
+  const keysByVersion = new Map<number, string[]>();
   const bucketOf = new Map(ds.map((d) => [d.v!, d.bucket]));
   for (const f of fileRows) {
-    const list = byVersion.get(f.versionId) ?? [];
-    list.push(storage.locate(bucketOf.get(f.versionId)!, f.key));
-    byVersion.set(f.versionId, list);
+    const list = keysByVersion.get(f.versionId) ?? [];
+    list.push(f.key);
+    keysByVersion.set(f.versionId, list);
+  }
+  const byVersion = new Map<number, string[]>();
+  for (const [v, keys] of keysByVersion) {
+    const bucket = bucketOf.get(v)!;
+    byVersion.set(v, readable ? await readable(bucket, keys) : keys.map((k) => storage.locate(bucket, k)));
   }
   return ds.map((d) => ({ layer: d.layer, name: d.name, versionId: d.v!, partitionKeys: d.partitionKeys, schema: d.schema, paths: byVersion.get(d.v!) ?? [] }));
 }
@@ -62,8 +67,13 @@ function duckType(t: string): string {
 }
 
 /** Make `bronze.x`, `silver.x`, `gold.x` point at the current versions. Cheap when nothing changed. */
-export async function syncLakeViews(catalog: Catalog, storage: StorageBackend, engine: QueryEngine): Promise<LakeTable[]> {
-  const tables = await currentLakeTables(catalog, storage);
+export async function syncLakeViews(
+  catalog: Catalog,
+  storage: StorageBackend,
+  engine: QueryEngine,
+  readable?: (bucket: string, keys: readonly string[]) => Promise<string[]>,
+): Promise<LakeTable[]> {
+  const tables = await currentLakeTables(catalog, storage, readable);
   let seen = registered.get(engine);
   if (!seen) {
     seen = new Map();

@@ -9,6 +9,7 @@ import type { RunRecorder, LogLevel } from '../catalog/runs';
 import { startRun } from '../catalog/runs';
 import { KeystoneError, errorMessage } from '../errors';
 import type { LakeContext } from '../lake/context';
+import { forEachLimited } from '../concurrency';
 import { ingestFile, type IngestOutcome } from './bronze';
 import { runGold, type GoldResult } from './gold/run-gold';
 import { runSilver } from './silver/run-silver';
@@ -52,13 +53,14 @@ function landingFiles(ctx: LakeContext) {
 async function bronzeStep(ctx: LakeContext, run: RunRecorder, files: NonNullable<JobOptions['files']>, fromLanding: boolean): Promise<IngestOutcome[]> {
   const out: IngestOutcome[] = [];
   const failures: string[] = [];
-  let i = 0;
-  for (const f of files) {
-    await run.progress({ done: i++, total: files.length, step: `bronze: ${f.displayName ?? path.basename(f.path)}` });
+  let done = 0;
+  // Two files at a time: one is parsed while the other is written by DuckDB.
+  await forEachLimited(files, 2, async (f, index) => {
+    await run.progress({ done: done++, total: files.length, step: `bronze: ${f.displayName ?? path.basename(f.path)}` });
     const t0 = Date.now();
     try {
       const r = await ingestFile(ctx, { path: f.path, displayName: f.displayName ?? path.basename(f.path), sourceKind: 'file', ...(f.dataset ? { dataset: f.dataset } : {}) }, run);
-      out.push(r);
+      out[index] = r;
       await run.step({ step: `bronze.${r.dataset}`, source: r.status === 'duplicate' ? `${f.displayName ?? f.path} (duplicate)` : (f.displayName ?? path.basename(f.path)), rowsIn: r.rows, rowsOut: r.status === 'ingested' ? r.rows : 0, malformed: r.malformed, ms: Date.now() - t0, status: r.status });
       if (fromLanding) {
         const done = path.join(landingDir(ctx), '.ingested');
@@ -72,11 +74,11 @@ async function bronzeStep(ctx: LakeContext, run: RunRecorder, files: NonNullable
       run.log('error', message);
       await run.step({ step: 'bronze', source: f.displayName ?? path.basename(f.path), status: 'failed', error: errorMessage(e), ms: Date.now() - t0 });
     }
-  }
+  });
   if (failures.length > 0) {
     throw new KeystoneError('bad_request:ingest_failed', failures.length === 1 ? failures[0]! : `${failures.length} files were not ingested:\n${failures.join('\n')}`);
   }
-  return out;
+  return out.filter((r) => r !== undefined);
 }
 
 const LOCKS: Record<Job, string[]> = { bronze: ['bronze'], silver: ['silver'], gold: ['gold'], all: ['bronze', 'silver', 'gold'] };

@@ -26,7 +26,7 @@ export async function createTestLake(env: Record<string, string> = {}): Promise<
     dataDir,
     db,
     async sql(query) {
-      await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine);
+      await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
       return (await ctx.engine.query(query, { timeoutMs: 120_000 })).rows;
     },
     async close() {

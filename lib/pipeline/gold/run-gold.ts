@@ -37,7 +37,7 @@ async function silverFingerprint(ctx: LakeContext): Promise<string> {
 
 /** Olist tables not yet in silver read as empty (so gold still builds, with unknown members). */
 async function ensureSilverViews(ctx: LakeContext) {
-  const tables = await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine);
+  const tables = await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
   const present = new Set(tables.filter((t) => t.layer === 'silver').map((t) => t.name));
   const missing = CONTRACTS.filter((c) => !present.has(c.table));
   if (missing.length > 0) {

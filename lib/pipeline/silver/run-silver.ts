@@ -11,6 +11,7 @@ import { KeystoneError } from '../../errors';
 import type { LakeContext } from '../../lake/context';
 import { contractFor } from '../../olist/contracts';
 import type { TableName } from '../../olist/contract-types';
+import { forEachLimited } from '../../concurrency';
 import { inferGenericModel } from './generic-model';
 import { bronzePaths, pendingIngests, runSilverTable, type SilverModel, type SilverTableResult } from './silver-table';
 
@@ -73,8 +74,7 @@ export async function runSilver(ctx: LakeContext, run: RunRecorder, only?: strin
   for (const bronze of bronzes) planned.push({ bronze, model: await modelFor(ctx, bronze) });
   const results: SilverTableResult[] = [];
   let i = 0;
-  for (const idx of order(planned)) {
-    const { bronze, model } = planned[idx]!;
+  const one = async ({ bronze, model }: { bronze: Dataset; model: SilverModel }) => {
     await run.progress({ done: i++, total: planned.length, step: `silver.${model.name}` });
     const t0 = Date.now();
     const r = await runSilverTable(ctx, run, model, bronze, async (figures, silver) => {
@@ -97,7 +97,11 @@ export async function runSilver(ctx: LakeContext, run: RunRecorder, only?: strin
       const silver = await getDataset(ctx.catalog.db, 'silver', r.table);
       await run.checks(checksFor(r, silver!));
     }
-  }
+  };
+  // Two tables at a time; tables whose partition date is looked up in another table go after it.
+  const ordered = order(planned).map((idx) => planned[idx]!);
+  await forEachLimited(ordered.filter((p) => p.model.contract.partition.kind !== 'lookup'), 2, one);
+  await forEachLimited(ordered.filter((p) => p.model.contract.partition.kind === 'lookup'), 2, one);
   await run.progress({ done: planned.length, total: planned.length, step: 'silver done' });
   return results;
 }

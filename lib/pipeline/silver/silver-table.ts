@@ -77,7 +77,7 @@ export async function bronzePaths(ctx: LakeContext, bronze: Dataset, ingestIds: 
     `select f.key from files f join ingests i on i.version_id = f.created_in_version_id where i.id = any($1) and f.dataset_id = $2 order by f.key`,
     [ingestIds, bronze.id],
   );
-  return rows.rows.map((r) => ctx.storage.locate(bronze.bucket, r.key));
+  return ctx.readable(bronze.bucket, rows.rows.map((r) => r.key));
 }
 
 function keyColumns(model: SilverModel): string[] {
@@ -96,7 +96,7 @@ async function eventDateSql(ctx: LakeContext, model: SilverModel): Promise<{ exp
   const ds = lookup.rows[0];
   if (!ds) return { expr: 'j._ingested_at', join: '' };
   const files = await currentFiles(ctx.catalog.db, ds.id);
-  const scan = tableScanSql({ paths: files.map((f) => ctx.storage.locate(ctx.bucket('silver'), f.key)), partitionKeys: ds.partition_keys, schema: ds.schema });
+  const scan = tableScanSql({ paths: await ctx.readable(ctx.bucket('silver'), files.map((f) => f.key)), partitionKeys: ds.partition_keys, schema: ds.schema });
   const cols = [...new Set([...rule.on.map((o) => o.remote), rule.column])].map(quoteIdent).join(', ');
   const on = rule.on.map((o) => `lk.${quoteIdent(o.remote)} = j.${quoteIdent(o.local)}`).join(' AND ');
   return {
@@ -201,7 +201,7 @@ export async function runSilverTable(
     }
 
     const currentSilver = await currentFiles(ctx.catalog.db, silver.id);
-    const current = tableScanSql({ paths: currentSilver.map((f) => ctx.storage.locate(silver.bucket, f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
+    const current = tableScanSql({ paths: await ctx.readable(silver.bucket, currentSilver.map((f) => f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
     const keys = keyColumns(model).map(quoteIdent);
     const keyMatch = keys.map((k) => `cur.${k} IS NOT DISTINCT FROM inc.${k}`).join(' AND ');
     const affected = await ctx.engine.query(
@@ -232,7 +232,7 @@ export async function runSilverTable(
     let finalRows = dedup(incoming);
     if (affectedFiles.length > 0) {
       // Older rows share the partitions: merge, keep the latest per key, and count who won.
-      const currentAffected = tableScanSql({ paths: affectedFiles.map((f) => ctx.storage.locate(silver.bucket, f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
+      const currentAffected = tableScanSql({ paths: await ctx.readable(silver.bucket, affectedFiles.map((f) => f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
       const merged = q('merged.parquet');
       await ctx.engine.execute(`COPY (${dedup(`(SELECT ${rowCols} FROM (${currentAffected}) UNION ALL SELECT * FROM ${incoming})`)}) TO ${merged} (FORMAT parquet, COMPRESSION uncompressed)`, {
         timeoutMs: 60 * 60_000,
