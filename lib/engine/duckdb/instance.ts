@@ -18,8 +18,19 @@ export interface DuckDBOptions {
   tempDirectory?: string;
 }
 
-let instance: Promise<DuckDBInstance> | undefined;
-let createdWith: string | undefined;
+/**
+ * Kept on globalThis, not in module variables: Next.js evaluates a module once per route bundle, and a
+ * second copy of this module must still find the process's one instance (not open a fresh, empty one).
+ */
+interface Shared {
+  instance?: Promise<DuckDBInstance> | undefined;
+  createdWith?: string | undefined;
+}
+const KEY = Symbol.for('keystone.duckdb.instance');
+function shared(): Shared {
+  const g = globalThis as { [KEY]?: Shared };
+  return (g[KEY] ??= {});
+}
 
 function settings(options: DuckDBOptions): Record<string, string> {
   const s: Record<string, string> = {};
@@ -35,26 +46,41 @@ function settings(options: DuckDBOptions): Record<string, string> {
  */
 export function getDuckDB(options?: DuckDBOptions): Promise<DuckDBInstance> {
   const key = JSON.stringify({ path: options?.path ?? ':memory:', ...settings(options ?? {}) });
-  if (instance !== undefined) {
-    if (options !== undefined && key !== createdWith) {
-      return Promise.reject(new KeystoneError('internal:duckdb', `DuckDB is already open with ${createdWith}; cannot reopen it with ${key}.`));
+  const s = shared();
+  if (s.instance !== undefined) {
+    if (options !== undefined && key !== s.createdWith) {
+      return Promise.reject(new KeystoneError('internal:duckdb', `DuckDB is already open with ${s.createdWith}; cannot reopen it with ${key}.`));
     }
-    return instance;
+    return s.instance;
   }
-  createdWith = key;
-  const opening = DuckDBInstance.create(options?.path ?? ':memory:', settings(options ?? {})).catch((e: unknown) => {
-    if (instance === opening) instance = undefined;
+  s.createdWith = key;
+  const opening = DuckDBInstance.create(options?.path ?? ':memory:', settings(options ?? {}))
+    .then(async (db) => {
+      // Lake files never change once written (each version has its own prefix), so Parquet footers can
+      // be cached across queries: gold and the console read the same hundreds of partition files often.
+      // The setting belongs to the parquet extension, which must be loaded first.
+      const con = await db.connect();
+      try {
+        await con.run('LOAD parquet; SET GLOBAL parquet_metadata_cache = true;');
+      } finally {
+        con.disconnectSync();
+      }
+      return db;
+    })
+    .catch((e: unknown) => {
+    if (s.instance === opening) s.instance = undefined;
     throw new KeystoneError('unavailable:duckdb', `DuckDB could not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   });
-  instance = opening;
+  s.instance = opening;
   return opening;
 }
 
 /** Closes the instance (no-op when none is open). Close engines first so their connections go too. */
 export async function closeDuckDB(): Promise<void> {
-  const closing = instance;
-  instance = undefined;
-  createdWith = undefined;
+  const s = shared();
+  const closing = s.instance;
+  s.instance = undefined;
+  s.createdWith = undefined;
   if (closing === undefined) return;
   try {
     (await closing).closeSync();
