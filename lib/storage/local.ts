@@ -181,13 +181,17 @@ export class LocalStorage implements StorageBackend {
    * i.e. a symlink inside the bucket points elsewhere. The bucket folder itself may be a symlink.
    */
   private async assertResolvesInside(bucket: string, key: string, dir: string, file: string): Promise<void> {
-    for (let probe = file; ; probe = path.dirname(probe)) {
+    // Not `for (…; …; probe = path.dirname(probe))`: Next.js's production bundler (Turbopack 16.4)
+    // mis-renames the import used in a for-loop update with `continue`, leaving `path` undefined there.
+    let probe = file;
+    for (;;) {
       let real: string;
       try {
         real = await fsp.realpath(probe);
       } catch (e) {
         if (!isMissing(e)) throw e;
         if (probe === dir) return; // no bucket folder yet: nothing to follow
+        probe = path.dirname(probe);
         continue;
       }
       const realDir = probe === dir ? real : await fsp.realpath(dir);
@@ -197,13 +201,15 @@ export class LocalStorage implements StorageBackend {
   }
 
   private assertResolvesInsideSync(bucket: string, key: string, dir: string, file: string): void {
-    for (let probe = file; ; probe = path.dirname(probe)) {
+    let probe = file;
+    for (;;) {
       let real: string;
       try {
         real = fs.realpathSync.native(probe);
       } catch (e) {
         if (!isMissing(e)) throw e;
         if (probe === dir) return;
+        probe = path.dirname(probe);
         continue;
       }
       const realDir = probe === dir ? real : fs.realpathSync.native(dir);
