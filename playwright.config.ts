@@ -11,6 +11,9 @@ const port = Number(process.env.E2E_PORT ?? 3310);
 const ingestPort = Number(process.env.E2E_INGEST_PORT ?? 50351);
 export const E2E_DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `keystone-e2e-${process.pid}`);
 export const E2E_ADMIN_PASSWORD = 'e2e-admin-password';
+// Workers and the global setup read the data dir (and the generated files beside it) from here.
+process.env.E2E_DATA_DIR = E2E_DATA_DIR;
+process.env.E2E_OLIST_DIR ??= `${E2E_DATA_DIR}-olist`;
 
 export default defineConfig({
   testDir: './e2e',
@@ -28,7 +31,14 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  // Generates the Olist CSVs the journey uploads and adds the analyst (e2e/global-setup.ts).
+  globalSetup: './e2e/global-setup.ts',
+  projects: [
+    // A person's path first: sign in, upload the generator's files, run the pipeline. Every other spec
+    // then finds a loaded lake (and the analytics specs skip loading their own).
+    { name: 'journey', testMatch: /journey\/.*\.spec\.ts$/, use: { browserName: 'chromium' }, timeout: 240_000 },
+    { name: 'chromium', testIgnore: /journey\//, use: { browserName: 'chromium' }, dependencies: ['journey'] },
+  ],
   webServer: {
     command: `node bin/keystone.mjs serve --no-demo`,
     url: `http://127.0.0.1:${port}/api/health`,

@@ -49,10 +49,9 @@ describe('keystone CLI', () => {
     expect(r.stdout).toMatch(/FAIL data dir .*not writable/);
   });
 
-  it('doctor exits 1 within 10 s when DATABASE_URL cannot be reached', async () => {
-    const started = Date.now();
+  // How fast a dead server is given up on is checked in lib/catalog/migrations.test.ts; here, what is said.
+  it('doctor exits 1 when DATABASE_URL cannot be reached, naming it without its password', async () => {
     const r = await runCli(['doctor'], { DATABASE_URL: 'postgres://x:topsecret@127.0.0.1:1/nope', KEYSTONE_DATA_DIR: path.join(tmp, 'ok') });
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL database +Cannot use the catalog database at postgres:\/\/x:\*\*\*@127\.0\.0\.1:1\/nope/);
     expect(r.stdout + r.stderr).not.toContain('topsecret');

@@ -16,3 +16,20 @@ export function formatWhen(d: Date | string | null | undefined): string {
   const date = typeof d === 'string' ? new Date(d) : d;
   return date.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 }
+
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  const m = Math.floor(s / 60);
+  const rest = Math.round(s - m * 60);
+  if (m < 60) return `${m} min ${rest} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** Any cell value as display text; null shows as an em dash in the caller. */
+export function formatCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}

@@ -27,6 +27,13 @@ const USER_VISIBLE: ReadonlySet<ErrorKind> = new Set([
   'config',
 ]);
 
+/**
+ * Marks our errors. `instanceof` checks this mark rather than the class: Next.js evaluates a module once
+ * per route bundle, so an error thrown by an object created in one bundle (the shared engine, the
+ * catalog) is an instance of another copy of this class than the one a route handler imports.
+ */
+const BRAND = Symbol.for('keystone.KeystoneError');
+
 export class KeystoneError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
@@ -36,6 +43,11 @@ export class KeystoneError extends Error {
     this.name = 'KeystoneError';
     this.code = code;
     this.details = options?.details;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 
   get kind(): ErrorKind {

@@ -33,7 +33,7 @@ export async function rows(): Promise<BenchRow[]> {
     let longest = 0;
     for (let i = 0; i < RUNS; i++) {
       const editor = page.getByTestId('sql-editor').locator('.cm-content');
-      await editor.click();
+      await editor.focus();
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.press('Delete');
       await page.keyboard.insertText(SQL);

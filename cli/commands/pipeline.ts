@@ -5,6 +5,7 @@ import { JOBS, runJob, type Job, type JobResult } from '../../lib/pipeline/jobs'
 import { withLake } from '../lake-command';
 import { EXIT, action } from '../run-command';
 import { textTable } from '../format-table';
+import { dryRunText } from '../../lib/pipeline/athena/dry-run';
 
 function printResult(r: JobResult) {
   const lines: string[] = [];
@@ -52,9 +53,11 @@ export function registerPipeline(program: Command) {
     .description('Run a pipeline job: bronze (ingest the landing folder), silver, gold, or all of them in order.')
     .argument('<job>', `one of: ${JOBS.join(', ')}`)
     .option('--quiet', 'print only the summary')
+    .option('--dry-run', 'print the statements the run would send to Athena, in order, and send nothing (see docs/deploy-aws.md)')
     .action(
-      action(async (job: string, opts: { quiet?: boolean }) => {
+      action(async (job: string, opts: { quiet?: boolean; dryRun?: boolean }) => {
         if (!(JOBS as readonly string[]).includes(job)) throw new KeystoneError('bad_request:job', `unknown job "${job}": use one of ${JOBS.join(', ')}`);
+        if (opts.dryRun) return withLake(async (ctx) => (process.stdout.write(await dryRunText(ctx, job as Job)), EXIT.ok));
         return withLake(async (ctx) => {
           const r = await runJob(ctx, job as Job, { onLog: opts.quiet ? undefined : (level, m) => process.stderr.write(`${level === 'info' ? '' : level.toUpperCase() + ' '}${m}\n`) });
           printResult(r);

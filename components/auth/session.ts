@@ -19,10 +19,14 @@ export async function currentUser(): Promise<SessionUser | undefined> {
   return userForSession(db, token);
 }
 
-/** For pages: redirects to the sign-in page when nobody is signed in. */
-export async function requireUser(role: Role = 'analyst'): Promise<SessionUser> {
+/**
+ * For pages: redirects to the sign-in page when nobody is signed in (back to `from` afterwards).
+ * A page that an analyst may open but not use should call `requireUser()` and check `canDo` itself,
+ * to show a refusal instead of an error page.
+ */
+export async function requireUser(role: Role = 'analyst', from?: string): Promise<SessionUser> {
   const user = await currentUser();
-  if (!user) redirect('/sign-in');
+  if (!user) redirect(from && from.startsWith('/') && !from.startsWith('//') ? `/sign-in?next=${encodeURIComponent(from)}` : '/sign-in');
   if (!canDo(user, role)) {
     throw new KeystoneError('forbidden:role', `This needs the ${role} role; you are signed in as ${user.username} (${user.role}).`);
   }

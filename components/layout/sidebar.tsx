@@ -1,4 +1,6 @@
 import Link from 'next/link';
+import type { SessionUser } from '@/lib/auth/sessions';
+import { signOutAction } from '@/components/auth/actions';
 
 /** Every page of the console, in the order a person works through them. */
 export const NAV_LINKS = [
@@ -13,7 +15,10 @@ export const NAV_LINKS = [
   { href: '/dashboards', label: 'Dashboards' },
 ] as const;
 
-export function Sidebar() {
+/** Pages only engineers use. */
+export const ENGINEER_LINKS = [{ href: '/users', label: 'Users' }] as const;
+
+export function Sidebar({ user }: { user: SessionUser }) {
   return (
     <aside className="sidebar">
       <div className="brand">
@@ -26,7 +31,24 @@ export function Sidebar() {
             {l.label}
           </Link>
         ))}
+        {user.role === 'engineer' && ENGINEER_LINKS.map((l) => (
+          <Link key={l.href} href={l.href}>
+            {l.label}
+          </Link>
+        ))}
       </nav>
+      <div className="who" aria-label="Signed in">
+        <div data-testid="current-user">
+          <b>{user.displayName ?? user.username}</b>
+          {user.displayName ? <span className="muted"> ({user.username})</span> : null}
+        </div>
+        <div className={`role role-${user.role}`}>{user.role}</div>
+        <form action={signOutAction}>
+          <button type="submit" className="link-button">
+            Sign out
+          </button>
+        </form>
+      </div>
     </aside>
   );
 }

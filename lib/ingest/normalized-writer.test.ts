@@ -93,7 +93,7 @@ describe('writeNormalized + DuckDB', () => {
     );
     const { out, header, result } = await normalize(source);
     expect(header).toEqual(['id', 'review', 'note', 'empty']);
-    expect(result).toEqual({ rows: 5, malformed: 2, bytes: (await fs.stat(out)).size });
+    expect(result).toEqual({ rows: 5, malformed: 2, bytes: (await fs.stat(out)).size, maxLineBytes: 2 * 1024 * 1024 });
     const rows = await query(`select * from ${readNormalized(out)} order by _source_row`);
     expect(rows).toEqual([
       { id: '1', review: 'ótimo\nproduto, recomendo', note: 'plain', empty: '', _source_row: 1n, _source_line: 2n, _raw_line: null, _parse_error: null },

@@ -48,7 +48,8 @@ export async function readAthenaPlanState(catalog: Catalog, config: KeystoneConf
     const all = versions.rows.map((r) => versionKey(r.version));
     const pending = versions.rows.filter((r) => r.pending).map((r) => versionKey(r.version));
     state.bronze[c.table] = { versions: all, pending };
-    if (pending.length === 0) continue;
+    // A silver table with nothing pending is still listed: gold reads its current version.
+    if (pending.length === 0 && !silver?.current) continue;
     const parts = silver
       ? await catalog.pool.query<{ partition: Partition }>(
           `select distinct f.partition from files f join version_files vf on vf.file_id = f.id
@@ -59,7 +60,7 @@ export async function readAthenaPlanState(catalog: Catalog, config: KeystoneConf
     state.silver[c.table] = {
       version: next(silver),
       current: silver?.current != null ? versionKey(silver.current) : null,
-      quarantineVersion: next(quarantine, ++quarantineWrites),
+      quarantineVersion: next(quarantine, pending.length > 0 ? ++quarantineWrites : 1),
       partitions: parts.rows.map((r) => r.partition).filter((p) => p.year && p.month && p.day),
     };
   }

@@ -77,6 +77,27 @@ describe('the plan', () => {
     expect(steps.findIndex((s) => s.endsWith(': publish'))).toBeGreaterThan(steps.findIndex((s) => s === 'gold.mart_payment_mix: build version 000001'));
   });
 
+  it('gold alone registers silver at its current version; nothing pending writes no silver', () => {
+    const state = fixtureState();
+    state.bronze.customers = { versions: ['000001'], pending: [] };
+    state.silver.customers = { version: '000004', current: '000003', quarantineVersion: '000009', partitions: days('2026-01-05', 1) };
+    const gold = planAthenaRun('gold', state);
+    expect(gold.find((s) => s.step === 'silver.customers: table')!.sql).toContain('/customers/_v/000003/year=${year}');
+    const all = planAthenaRun('all', state);
+    expect(all.some((s) => s.step.startsWith('silver.customers: judge'))).toBe(false);
+    expect(all.filter((s) => s.step === 'silver.orders: table')).toHaveLength(1);
+  });
+
+  it('a first load, with no partition known yet, shows the write with run-time bounds', () => {
+    const state = fixtureState();
+    state.silver.sellers = { version: '000001', current: null, quarantineVersion: '000001', partitions: [] };
+    const plan = planAthenaRun('silver', state).filter((s) => s.step.startsWith('silver.sellers'));
+    const writes = plan.filter((s) => s.step.startsWith('silver.sellers: write partitions'));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.sql).toContain('BETWEEN :from AND :to');
+    expect(plan.find((s) => s.step === 'silver.sellers: latest row per key')!.sql).not.toContain('UNION ALL');
+  });
+
   it('translates every gold model; the four overrides still match their models', () => {
     for (const m of GOLD_MODELS) expect(() => athenaGoldSql(m, ddlState), m.name).not.toThrow();
     for (const o of GOLD_OVERRIDES) expect(applyOverride(o.model, GOLD_MODELS.find((m) => m.name === o.model)!.sql)).not.toBe(GOLD_MODELS.find((m) => m.name === o.model)!.sql);

@@ -54,7 +54,8 @@ export interface AthenaPlanState {
   /** Bronze versions (ingests) per table; `pending`: those silver has not consumed yet. */
   bronze: Partial<Record<TableName, { versions: readonly string[]; pending: readonly string[] }>>;
   /**
-   * Silver per table: the version this run writes, the current one (null: none yet), the quarantine
+   * Silver per table (listed when bronze has pending versions for it or it has a current version):
+   * the version this run writes, the current one (null: none yet), the quarantine
    * version its rejects go to, and the partitions the new version holds. A real run learns the
    * partitions from the `SELECT DISTINCT year, month, day` statement before the split; a dry run shows
    * the split over the partitions the catalog knows.
@@ -295,6 +296,14 @@ FROM ${judged} WHERE _reason IS NOT NULL`,
   out.push({ step: `silver.${t}: partitions to write`, sql: `SELECT DISTINCT ${PARTITION_KEYS.join(', ')} FROM ${merged} ORDER BY 1, 2, 3` });
 
   const chunks = splitPartitions(s.partitions);
+  if (chunks.length === 0) {
+    // The catalog knows no partition yet (a first load): the run splits what the query above returns.
+    const spec = { name: target, location: s3(state.buckets.silver, `${t}/_v/${v}/`), partitionedBy: PARTITION_KEYS };
+    out.push({
+      step: `silver.${t}: write partitions (not known before the run: one CTAS for the first ${MAX_PARTITIONS_PER_STATEMENT}, then INSERT INTO per further ${MAX_PARTITIONS_PER_STATEMENT}; :from/:to are filled from the query above)`,
+      sql: d.createTableAs(spec, `SELECT ${outCols.join(', ')} FROM ${merged}\nWHERE concat(year, month, day) BETWEEN :from AND :to`),
+    });
+  }
   const total = chunks.reduce((a, c) => a + c.partitions.length, 0);
   let done = 0;
   chunks.forEach((c, i) => {
@@ -326,12 +335,20 @@ export function athenaGoldSql(model: GoldModel, state: Pick<AthenaPlanState, 'da
   return qualifyModelTables(ATHENA_DIALECT.translate(applyOverride(model.name, model.sql.trim())), state);
 }
 
-export function planGold(state: AthenaPlanState): PlannedStatement[] {
+/** Does this run write a new version of silver table `t`? */
+function writesSilver(t: TableName, state: AthenaPlanState): boolean {
+  return state.silver[t] !== undefined && (state.bronze[t]?.pending.length ?? 0) > 0;
+}
+
+export function planGold(state: AthenaPlanState, afterSilver: boolean): PlannedStatement[] {
   const n = athenaNames(state.database);
   const out: PlannedStatement[] = [];
-  // Silver tables never built read as empty (the projection template points at a prefix with no files).
+  // Gold reads every silver table: one this run did not write is registered (if it is not yet) at its
+  // current version; one never built at an empty prefix, so it reads as empty.
   for (const c of CONTRACTS) {
-    if (!state.silver[c.table]) out.push(silverTableDdl(c, '000000', [], state));
+    if (afterSilver && writesSilver(c.table, state)) continue;
+    const s = state.silver[c.table];
+    out.push(silverTableDdl(c, s?.current ?? '000000', s?.partitions ?? [], state));
   }
   for (const m of GOLD_MODELS) {
     const v = state.gold[m.name];
@@ -371,7 +388,7 @@ export function planAthenaRun(job: AthenaJob, state: AthenaPlanState): PlannedSt
     out.push(quarantineTableDdl(state));
     for (const c of silverOrder()) out.push(...planSilverTable(c, state));
   }
-  if (job === 'gold' || job === 'all') out.push(...planGold(state));
+  if (job === 'gold' || job === 'all') out.push(...planGold(state, job === 'all'));
   return out;
 }
 

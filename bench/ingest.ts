@@ -1,0 +1,203 @@
+/**
+ * `npm run bench:ingest` — the gRPC ingestor under load, as a user runs it: `keystone ingestor` as its
+ * own process, the load generator (the same code as `keystone stream`) in this one, both on this
+ * machine. Events are the synthetic Olist lifecycle events with ids widened to ~200 encoded bytes per
+ * event, in batches of 1,000; every ack comes after the log's fsync.
+ *
+ *   sustained   as fast as acks come back, 60 s (target ≥ 300k events/s)
+ *   latency     100k events/s, paced, 30 s (target p99 ack latency ≤ 50 ms)
+ *   slow flush  as fast as acks come back, 30 s, each flush delayed 5 s and the log lag capped at
+ *               256 MiB, so backpressure engages (target: peak RSS ≤ 512 MB)
+ *
+ * Besides the ack side it reports how the flush to bronze kept up: the largest log lag, how long after
+ * the load stopped bronze had everything, and the rows per second that took. Prints a table; asserts
+ * nothing (the machine may be busy). Options: --quick (15 / 10 / 10 s), --duration=<s> (sustained),
+ * --producers=<n> (default 4), --only=<sustained|latency|slow-flush>.
+ *
+ * The catalog: DATABASE_URL's server when set (a throw-away database per scenario), else an embedded
+ * Postgres under the OS temp dir.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { ensureEmbeddedPostgres, type EmbeddedPostgresHandle } from '../lib/catalog/embedded-postgres';
+import { createLogger } from '../lib/logger';
+import { runLoad, type LoadReport } from '../ingestor/loadgen';
+import { freePort, spawnIngestor, type IngestorProcess } from '../ingestor/testing';
+
+const args = process.argv.slice(2);
+const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const quick = args.includes('--quick');
+const producers = Number(arg('producers') ?? 4);
+const only = arg('only');
+const ID_WIDTH = 100; // ≈ 200 bytes per encoded event with the Olist mix
+const root = path.join(os.tmpdir(), 'keystone-bench-ingest');
+fs.mkdirSync(root, { recursive: true });
+const log = createLogger({ component: 'bench' });
+
+interface Scenario {
+  name: string;
+  target: string;
+  rate: number;
+  durationS: number;
+  env: Record<string, string>;
+  maxInFlight: number;
+}
+
+const allScenarios: Scenario[] = [
+  { name: 'sustained', target: '≥ 300k events/s', rate: 0, durationS: Number(arg('duration') ?? (quick ? 15 : 60)), env: {}, maxInFlight: 8 },
+  { name: 'latency', target: 'p99 ≤ 50 ms at 100k/s', rate: 100_000, durationS: quick ? 10 : 30, env: {}, maxInFlight: 8 },
+  {
+    name: 'slow-flush',
+    target: 'peak RSS ≤ 512 MB',
+    rate: 0,
+    durationS: quick ? 10 : 30,
+    env: { KEYSTONE_INGEST_FLUSH_DELAY_MS: '5000', KEYSTONE_INGEST_MAX_WAL_LAG_BYTES: String(256 * 1024 * 1024) },
+    maxInFlight: 8,
+  },
+];
+const scenarios = allScenarios.filter((s) => !only || s.name === only);
+
+interface Result {
+  scenario: Scenario;
+  load: LoadReport;
+  peakRssMb: number;
+  maxLagMb: number;
+  pausedSeen: number;
+  caughtUpS: number | null;
+  flushedRows: number;
+  flushRowsPerS: number | null;
+}
+
+async function withDatabase<T>(adminUrl: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const name = `ks_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  try {
+    return await fn(u.toString());
+  } finally {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
+    await c.end();
+  }
+}
+
+async function run(s: Scenario, adminUrl: string): Promise<Result> {
+  return withDatabase(adminUrl, async (databaseUrl) => {
+    const dataDir = path.join(root, `data-${s.name}`);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    const port = await freePort();
+    const p: IngestorProcess = await spawnIngestor({ databaseUrl, dataDir, port, env: { KEYSTONE_INGEST_FLUSH_INTERVAL_MS: '10000', ...s.env } });
+    let maxLag = 0;
+    let paused = 0;
+    let peakKb = 0;
+    const sampler = setInterval(() => {
+      try {
+        peakKb = Math.max(peakKb, p.memory().peakKb);
+      } catch {
+        /* exited */
+      }
+      p.metrics()
+        .then((m) => {
+          maxLag = Math.max(maxLag, m.wal.lagBytes);
+          paused = Math.max(paused, (m.streams as { paused: number }).paused);
+        })
+        .catch(() => undefined);
+    }, 250);
+    try {
+      process.stderr.write(`\n${s.name}: ${s.rate > 0 ? `${s.rate.toLocaleString('en-US')} events/s` : 'as fast as acked'} for ${s.durationS} s, ${producers} producers, batches of 1000\n`);
+      const t0 = Date.now();
+      const load = await runLoad({
+        address: `127.0.0.1:${port}`,
+        rate: s.rate,
+        durationS: s.durationS,
+        producers,
+        batch: 1000,
+        maxInFlight: s.maxInFlight,
+        idWidth: ID_WIDTH,
+        producerPrefix: `bench-${s.name}`,
+        log,
+        onTick: (t) => process.stderr.write(`  ${t.elapsedS.toFixed(0).padStart(3)} s  ${Math.round(t.eventsPerSecond).toLocaleString('en-US').padStart(9)} events/s acked  (RSS peak ${Math.round(peakKb / 1024)} MB, log lag ${Math.round(maxLag / 1048576)} MB)\n`),
+      });
+      const loadEnd = Date.now();
+      // How long until bronze has it all (the flush is asynchronous to the acks).
+      let caughtUpS: number | null = null;
+      const deadline = loadEnd + (quick ? 60_000 : 240_000);
+      for (;;) {
+        const m = await p.metrics();
+        maxLag = Math.max(maxLag, m.wal.lagBytes);
+        if (m.wal.lagBytes === 0 && !m.flush.running) {
+          caughtUpS = (Date.now() - loadEnd) / 1000;
+          break;
+        }
+        if (Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const m = (await p.metrics()) as unknown as { flush: { rows: number } };
+      peakKb = Math.max(peakKb, p.memory().peakKb);
+      const flushedRows = m.flush.rows;
+      return {
+        scenario: s,
+        load,
+        peakRssMb: peakKb / 1024,
+        maxLagMb: maxLag / 1048576,
+        pausedSeen: paused,
+        caughtUpS,
+        flushedRows,
+        flushRowsPerS: caughtUpS === null ? null : flushedRows / ((Date.now() - t0) / 1000),
+      };
+    } finally {
+      clearInterval(sampler);
+      await p.kill('SIGTERM');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+}
+
+function table(results: Result[]): string {
+  const head = ['scenario', 'target', 'events/s acked', 'MiB/s', 'ack p50', 'ack p95', 'ack p99', 'peak RSS', 'max log lag', 'bronze caught up', 'flush rows/s'];
+  const f = (n: number) => Math.round(n).toLocaleString('en-US');
+  const rows = results.map((r) => [
+    r.scenario.name,
+    r.scenario.target,
+    f(r.load.eventsPerSecond),
+    (r.load.bytes / r.load.elapsedS / 1048576).toFixed(1),
+    `${r.load.latencyMs.p50.toFixed(1)} ms`,
+    `${r.load.latencyMs.p95.toFixed(1)} ms`,
+    `${r.load.latencyMs.p99.toFixed(1)} ms`,
+    `${r.peakRssMb.toFixed(0)} MB`,
+    `${r.maxLagMb.toFixed(0)} MB${r.pausedSeen ? ` (${r.pausedSeen} paused)` : ''}`,
+    r.caughtUpS === null ? 'not within the wait' : `${r.caughtUpS.toFixed(1)} s after`,
+    r.flushRowsPerS === null ? '—' : f(r.flushRowsPerS),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+let embedded: EmbeddedPostgresHandle | undefined;
+try {
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const pgDir = path.join(root, 'pg');
+    fs.mkdirSync(pgDir, { recursive: true });
+    fs.chmodSync(pgDir, 0o755);
+    embedded = await ensureEmbeddedPostgres({ dataDir: pgDir, log: createLogger({}, () => undefined) });
+    adminUrl = embedded.url;
+  }
+  const results: Result[] = [];
+  for (const s of scenarios) results.push(await run(s, adminUrl));
+  const cpu = os.cpus();
+  process.stdout.write(`\nKeystone ingestor benchmark — ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, events ≈ ${results[0]?.load.avgEventBytes.toFixed(0) ?? '?'} bytes, ${producers} producers, batches of 1000\n\n`);
+  process.stdout.write(table(results) + '\n');
+  for (const r of results) if (r.load.errors.length) process.stdout.write(`${r.scenario.name}: errors: ${r.load.errors.join('; ')}\n`);
+} finally {
+  await embedded?.stop();
+}
