@@ -16,7 +16,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('keystone CLI', () => {
+describe('keystone CLI', { timeout: 240_000 }, () => {
   it('has --help on the program and on every command', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);

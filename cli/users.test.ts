@@ -18,7 +18,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('keystone users', { timeout: 60_000 }, () => {
+describe('keystone users', { timeout: 240_000 }, () => {
   it('adds an analyst and an engineer, lists them, and refuses a duplicate or an unknown role', async () => {
     const a = await runCli(['users', 'add', 'ana', '--role', 'analyst', '--password', 'analyst-password', '--name', 'Ana Lyst'], env);
     expect(a.stderr).toBe('');

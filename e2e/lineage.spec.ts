@@ -26,7 +26,9 @@ test('the graph runs from source files through the layers, and clicking a node o
   await expect(node('silver.orders')).toBeVisible();
   await expect(node('bronze.orders')).toBeVisible();
   await expect(node('gold.fact_orders')).toBeVisible();
-  await expect(graph.locator('[data-testid="lineage-node"][data-node-id^="file:"]').first()).toBeVisible();
+  // Source files are `file:` nodes when loaded by the CLI, `upload:` nodes when dropped in the browser.
+  const sources = '[data-testid="lineage-node"][data-node-id^="file:"], [data-testid="lineage-node"][data-node-id^="upload:"]';
+  await expect(graph.locator(sources).first()).toBeVisible();
   await expect(graph.locator('.react-flow__edge').first()).toBeAttached();
   const wide = Number(await graph.getAttribute('data-nodes'));
   await info.attach('lineage-silver-orders', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
@@ -37,7 +39,7 @@ test('the graph runs from source files through the layers, and clicking a node o
   await expect(page).toHaveURL(/depth=1/);
   await expect.poll(async () => Number(await page.getByTestId('lineage-graph').getAttribute('data-nodes'))).toBeLessThan(wide);
   await expect(node('bronze.orders')).toBeVisible();
-  await expect(graph.locator('[data-node-id^="file:"]')).toHaveCount(0);
+  await expect(graph.locator(sources)).toHaveCount(0);
 
   // Click a dataset: its page opens.
   await node('bronze.orders').click();

@@ -13,7 +13,7 @@
  * fsynced (a batch in flight is tracked apart by the caller).
  */
 import fs from 'node:fs';
-import { writeFileDurable } from './wal';
+import { writeFileDurableAsync } from './wal';
 
 export const DEDUP_WINDOW = 1024;
 const WORDS = DEDUP_WINDOW / 32;
@@ -110,6 +110,6 @@ export function readCheckpoint(file: string): DedupCheckpoint | undefined {
   return parsed;
 }
 
-export function writeCheckpoint(file: string, c: DedupCheckpoint): void {
-  writeFileDurable(file, JSON.stringify(c));
+export function writeCheckpoint(file: string, c: DedupCheckpoint): Promise<void> {
+  return writeFileDurableAsync(file, JSON.stringify(c));
 }

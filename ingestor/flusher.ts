@@ -51,7 +51,7 @@ import {
 import type { IngestMetrics } from './metrics';
 import { decodeBatchRecord } from './record';
 import type { IngestSettings } from './settings';
-import { SegmentReader, writeFileDurable, type SegmentInfo, type Wal } from './wal';
+import { SegmentReader, writeFileDurableAsync, type SegmentInfo, type Wal } from './wal';
 import { parseBatchFrame } from './wire';
 
 export interface FlushPlan {
@@ -176,14 +176,15 @@ export class Flusher {
     this.running = true;
     const t0 = performance.now();
     const name = `${this.o.epoch}:${plan.from}-${plan.to}`;
-    writeFileDurable(this.o.planFile, JSON.stringify(plan));
-    const ctx = await this.o.lake();
-    if (settings.flushDelayMs > 0) {
-      await this.sleep(settings.flushDelayMs);
-      if (this.stopping) throw new FlushStopped();
-    }
-    const work = ctx.scratch('stream-flush');
+    let work: string | undefined;
     try {
+      await writeFileDurableAsync(this.o.planFile, JSON.stringify(plan));
+      const ctx = await this.o.lake();
+      if (settings.flushDelayMs > 0) {
+        await this.sleep(settings.flushDelayMs);
+        if (this.stopping) throw new FlushStopped();
+      }
+      work = ctx.scratch('stream-flush');
       const tRender = performance.now();
       const outs = await this.render(plan, work);
       const renderMs = Math.round(performance.now() - tRender);
@@ -193,9 +194,9 @@ export class Flusher {
         process.kill(process.pid, 'SIGKILL');
       }
       // Every table is in bronze: remember the dedup state, then let the log go.
-      writeCheckpoint(this.o.checkpointFile, this.o.dedup.toCheckpoint(this.o.epoch, plan.to));
-      wal.release(plan.segments);
-      fs.rmSync(this.o.planFile, { force: true });
+      await writeCheckpoint(this.o.checkpointFile, this.o.dedup.toCheckpoint(this.o.epoch, plan.to));
+      await wal.release(plan.segments);
+      await fs.promises.rm(this.o.planFile, { force: true });
       this.onReleased?.();
       const rows = outs.reduce((a, o) => a + o.rows, 0);
       metrics.flushes++;
@@ -205,7 +206,7 @@ export class Flusher {
       log.info('flushed to bronze', { flush: name, rows, tables: outs.map((o) => `${o.dataset}:${o.rows}`).join(','), skipped: done.skipped, ms: Math.round(performance.now() - t0), renderMs, writeMs: done.writeMs });
     } finally {
       this.running = false;
-      fs.rmSync(work, { recursive: true, force: true });
+      if (work) await fs.promises.rm(work, { recursive: true, force: true });
     }
   }
 
@@ -355,7 +356,7 @@ export class Flusher {
         rows += outcome.rows;
         metrics.flushedRowsByTable.set(o.dataset, (metrics.flushedRowsByTable.get(o.dataset) ?? 0) + outcome.rows);
         metrics.flushedBytes += outcome.bytes;
-        fs.rmSync(o.file, { force: true });
+        await fs.promises.rm(o.file, { force: true });
         committed++;
         if (settings.fault === 'crash-in-flush' && committed === 1 && outs.length > 1) {
           log.warn('fault injection: killing the ingestor in the middle of a flush', { committed: displayName });

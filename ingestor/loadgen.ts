@@ -6,7 +6,7 @@
  * Events are encoded once (the typed contract, by codec.ts) into templates; each batch splices
  * templates and stamps a fresh, unique event id into each copy (a fixed-width id written in place),
  * so the generator spends its time on the wire, not on re-encoding. Every event id is unique:
- * `<producer tag>-<19 hex digits of a per-producer counter>`.
+ * `<producer tag>-<per-producer counter in hex, zero-padded to the id width>`.
  */
 import type { Logger } from '../lib/logger';
 import { olistEvents } from '../lib/stream/olist-events';
@@ -15,7 +15,7 @@ import { encodeEvent, type EventInput } from './codec';
 import { EventView, MAX_EVENT_LEAD_SEC, decodeEvent, validateEvent } from './events';
 import { varintSize, writeVarint, WIRE_LEN, WIRE_VARINT } from './wire';
 
-/** Default event id width: `<4-char producer tag>-<19 hex digits>`. */
+/** Default event id width: `<4-char producer tag>-<19 hex digits>` (the counter uses the low 12). */
 export const EVENT_ID_WIDTH = 24;
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
@@ -46,11 +46,19 @@ export class EventTemplates {
       bytes.copy(f, head);
       const at = f.indexOf(PLACEHOLDER, head, 'latin1');
       if (at < 0) continue;
+      // Zero-fill the id once; each copy then only gets its tag and the counter's low digits.
+      f.fill(0x30, at, at + idWidth);
+      f[at + 4] = 0x2d;
       framed.push(f);
       offsets.push(at);
     }
     if (framed.length === 0) throw new Error('no valid events to replay');
     return new EventTemplates(framed, offsets, idWidth);
+  }
+
+  /** Hex digits of the per-producer counter an id holds. */
+  get counterDigits(): number {
+    return Math.min(12, this.idWidth - 5);
   }
 
   get averageEventBytes(): number {
@@ -94,14 +102,17 @@ export class BatchBuilder {
     for (let i = 0; i < count; i++) {
       const f = t.framed[this.cursor]!;
       f.copy(out, pos);
-      // Stamp `<tag>-<counter in hex, zero-padded>` over the placeholder.
-      let at = pos + t.idOffsets[this.cursor]!;
-      this.tag.copy(out, at);
-      at += 4;
-      out[at++] = 0x2d;
+      // Stamp `<tag>-<counter in hex, zero-padded>` (the template holds `0000-000…`): the tag and the
+      // counter's low hex digits (up to 12: no producer sends 2^48 events).
+      const at = pos + t.idOffsets[this.cursor]!;
+      out[at] = this.tag[0]!;
+      out[at + 1] = this.tag[1]!;
+      out[at + 2] = this.tag[2]!;
+      out[at + 3] = this.tag[3]!;
       let k = this.counter++;
-      for (let d = t.idWidth - 6; d >= 0; d--) {
-        out[at + d] = HEX[k % 16]!;
+      const last = at + t.idWidth - 1;
+      for (let d = 0; d < t.counterDigits && k > 0; d++) {
+        out[last - d] = HEX[k % 16]!;
         k = Math.floor(k / 16);
       }
       pos += f.length;

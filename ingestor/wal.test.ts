@@ -74,7 +74,7 @@ describe('the log', () => {
     expect(sealed.length).toBeGreaterThan(1);
     expect(wal.sealed().map((s) => s.no)).toEqual(sealed);
     expect(wal.activeState().records).toBe(0);
-    wal.release(sealed.slice(0, 1));
+    await wal.release(sealed.slice(0, 1));
     expect(listSegments(dir).map((s) => s.no)).toEqual(sealed.slice(1));
   });
 });
@@ -133,12 +133,12 @@ describe('dedup state', () => {
     expect(d.has('q', 1)).toBe(false);
   });
 
-  it('survives a checkpoint round trip', () => {
+  it('survives a checkpoint round trip', async () => {
     const d = new DedupState();
     for (let s = 1; s <= 3000; s += 3) d.add('p', s);
     d.add('other', 42);
     const file = path.join(tmp(), 'checkpoint.json');
-    writeCheckpoint(file, d.toCheckpoint('abcd1234', 17));
+    await writeCheckpoint(file, d.toCheckpoint('abcd1234', 17));
     const c = readCheckpoint(file)!;
     expect(c).toMatchObject({ epoch: 'abcd1234', lastFlushedSegment: 17 });
     const back = DedupState.fromCheckpoint(c);

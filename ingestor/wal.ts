@@ -169,7 +169,7 @@ export class Wal {
   private readonly log: Logger;
   private readonly segmentBytes: number;
   private nextNo: number;
-  private active: (SegmentInfo & { fd: number }) | undefined;
+  private active: (SegmentInfo & { fd: number; handle?: fs.promises.FileHandle }) | undefined;
   private readonly sealedList: SegmentInfo[] = [];
   private pending: Pending[] = [];
   private pendingBytes = 0;
@@ -244,18 +244,19 @@ export class Wal {
     if (!this.writing && this.pending.length > 0) void this.cycle();
   }
 
-  private openSegment(firstAt: number): SegmentInfo & { fd: number } {
+  /** Create the next segment (asynchronously: a rotation must not stall the event loop on fsync). */
+  private async openSegment(firstAt: number): Promise<SegmentInfo & { fd: number; handle: fs.promises.FileHandle }> {
     const no = this.nextNo++;
     const file = path.join(this.dir, segmentFileName(no));
-    const fd = fs.openSync(file, 'wx', 0o644);
+    const handle = await fs.promises.open(file, 'wx', 0o644);
     const head = Buffer.alloc(SEGMENT_HEADER_BYTES);
     MAGIC.copy(head, 0);
     head.writeBigUInt64LE(BigInt(no), 8);
-    fs.writeSync(fd, head, 0, head.length, 0);
+    await handle.write(head, 0, head.length, 0);
     // The segment's directory entry must survive a power loss as well as its records.
-    fs.fdatasyncSync(fd);
-    fsyncDir(this.dir);
-    return { no, file, bytes: SEGMENT_HEADER_BYTES, records: 0, firstAt, fd };
+    await handle.datasync();
+    await fsyncDirAsync(this.dir);
+    return { no, file, bytes: SEGMENT_HEADER_BYTES, records: 0, firstAt, fd: handle.fd, handle };
   }
 
   private sealIfRequested() {
@@ -263,7 +264,7 @@ export class Wal {
     if (!this.sealRequested && !(a && a.bytes >= this.segmentBytes)) return;
     this.sealRequested = false;
     if (!a || a.records === 0) return;
-    fs.closeSync(a.fd);
+    void a.handle?.close().catch(() => undefined);
     this.active = undefined;
     const sealed: SegmentInfo = { no: a.no, file: a.file, bytes: a.bytes, records: a.records, firstAt: a.firstAt };
     this.sealedList.push(sealed);
@@ -286,7 +287,7 @@ export class Wal {
         }
         const t0 = performance.now();
         try {
-          this.active ??= this.openSegment(firstAt || Date.now());
+          this.active ??= await this.openSegment(firstAt || Date.now());
           const a = this.active;
           await writeAll(a.fd, iov, a.bytes);
           await fdatasync(a.fd);
@@ -314,14 +315,16 @@ export class Wal {
   }
 
   /** Forget sealed segments the flusher has made durable in bronze, and delete their files. */
-  release(nos: readonly number[]): void {
+  async release(nos: readonly number[]): Promise<void> {
+    const files: string[] = [];
     for (const no of nos) {
       const i = this.sealedList.findIndex((s) => s.no === no);
       if (i < 0) continue;
       const [s] = this.sealedList.splice(i, 1);
-      fs.rmSync(s!.file, { force: true });
+      files.push(s!.file);
     }
-    fsyncDir(this.dir);
+    await Promise.all(files.map((f) => fs.promises.rm(f, { force: true })));
+    await fsyncDirAsync(this.dir);
   }
 
   /** Wait for queued appends, then close the active segment (it stays on disk, sealed on the next start). */
@@ -332,7 +335,7 @@ export class Wal {
       await new Promise((r) => setTimeout(r, 5));
     }
     if (this.active) {
-      fs.closeSync(this.active.fd);
+      await this.active.handle?.close().catch(() => undefined);
       this.active = undefined;
     }
   }
@@ -387,6 +390,18 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  let h: fs.promises.FileHandle | undefined;
+  try {
+    h = await fs.promises.open(dir, 'r');
+    await h.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the files themselves are synced.
+  } finally {
+    await h?.close().catch(() => undefined);
+  }
+}
+
 /** Segment numbers present in the directory, ascending. */
 export function listSegments(dir: string): { no: number; file: string }[] {
   if (!fs.existsSync(dir)) return [];
@@ -395,6 +410,20 @@ export function listSegments(dir: string): { no: number; file: string }[] {
     .filter((f) => /^\d{16}\.wal$/.test(f))
     .map((f) => ({ no: Number(f.slice(0, 16)), file: path.join(dir, f) }))
     .sort((a, b) => a.no - b.no);
+}
+
+/** writeFileDurable without blocking the event loop on the fsyncs. */
+export async function writeFileDurableAsync(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const h = await fs.promises.open(tmp, 'w', 0o644);
+  try {
+    await h.writeFile(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await fs.promises.rename(tmp, file);
+  await fsyncDirAsync(path.dirname(file));
 }
 
 /** Write a small file atomically and durably: temp file, fsync, rename, fsync the directory. */

@@ -60,7 +60,7 @@ export function SidePanel({
               <button type="button" className="link-button" onClick={() => onOpenSaved(q)} title="Open in the editor">
                 <span className={styles.itemTitle}>{q.name}</span>
               </button>
-              {q.description ? <span className="small muted">{q.description}</span> : null}
+              {q.description ? <span className={styles.itemDesc}>{q.description}</span> : null}
               <span className={styles.itemSql}>{q.sql.replace(/\s+/g, ' ')}</span>
               <span className={styles.itemActions}>
                 <Link href={`/sql/saved/${q.id}`}>Run with parameters{q.parameters.length ? ` (${q.parameters.length})` : ''}</Link>

@@ -4,7 +4,7 @@ import { catalogVersion, completionSchema } from './completion';
 
 function lake(n: number, version = 1): LakeTable[] {
   return Array.from({ length: n }, (_, i) => ({
-    layer: (['bronze', 'silver', 'gold'] as const)[i % 3],
+    layer: (['bronze', 'silver', 'gold'] as const)[i % 3]!,
     name: `table_${i}`,
     versionId: version * 1000 + i,
     partitionKeys: i % 3 === 1 ? ['year', 'month', 'day'] : [],
