@@ -118,6 +118,15 @@ test('save a parameterized query and run it from its form; quotes in a value sta
   const since2018 = Number((await page.getByTestId('result-row').first().getByRole('gridcell').nth(1).textContent())!);
   expect(since2018).toBeLessThan(since2017);
   await shot(page, info, 'sql-saved-query-form');
+
+  // Its author deletes it (after confirming): gone for everyone.
+  await page.goto('/sql');
+  const listed = page.getByTestId('saved-query').filter({ hasText: name });
+  page.once('dialog', (d) => void d.accept());
+  await listed.getByRole('button', { name: `Delete ${name}` }).click();
+  await expect(listed).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('saved-query').filter({ hasText: name })).toHaveCount(0);
 });
 
 test('export the full result as CSV: every row, not only what the grid shows', async ({ page }, info) => {

@@ -251,12 +251,15 @@ export class IngestClient {
     if (this.pending.length === 0) return;
     this.opts.log?.warn('ingest stream broke; reconnecting and resending unacked batches', { unacked: this.pending.length, error: err?.details ?? 'stream ended' });
     this.stats.reconnects++;
-    this.reconnecting = this.reconnect().finally(() => (this.reconnecting = undefined));
-    void this.reconnecting.then(
+    // Resend in the same tick the stream is usable again, so no new batch can slip in ahead of the
+    // unacked ones (acks come back in the order batches were sent).
+    this.reconnecting = this.reconnect().then(
       () => {
+        this.reconnecting = undefined;
         for (const p of this.pending) this.write(p);
       },
       (e: unknown) => {
+        this.reconnecting = undefined;
         for (const p of this.pending.splice(0)) p.reject(e instanceof Error ? e : new Error(String(e)));
         this.wakeSlots();
       },

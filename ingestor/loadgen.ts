@@ -8,6 +8,7 @@
  * so the generator spends its time on the wire, not on re-encoding. Every event id is unique:
  * `<producer tag>-<per-producer counter in hex, zero-padded to the id width>`.
  */
+import { KeystoneError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { olistEvents } from '../lib/stream/olist-events';
 import { IngestClient, type SendResult } from './client';
@@ -178,11 +179,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
         address: o.address,
         producerId: `${prefix}-${i}`,
         maxInFlight: o.maxInFlight ?? 8,
+        reconnectTimeoutMs: 30_000,
         ...(o.log ? { log: o.log } : {}),
         ...(o.connectionPerProducer ? { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } } : {}),
       }),
     ),
-  );
+  ).catch((e: unknown) => {
+    throw new KeystoneError('unavailable:ingestor', `cannot stream to ${o.address}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  });
   const latencies: number[] = [];
   const errors: string[] = [];
   let acked = 0;

@@ -140,7 +140,7 @@ export class IngestMetrics {
       streams: { active: g?.streamsActive() ?? 0, paused: g?.streamsPaused() ?? 0 },
       producers: g?.producers() ?? 0,
       latencyMs: { ackP50: ms(0.5, this.ackLatency), ackP99: ms(0.99, this.ackLatency), fsyncP50: ms(0.5, this.fsyncLatency), fsyncP99: ms(0.99, this.fsyncLatency) },
-      memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external },
+      memory: { rssBytes: mem.rss, heapTotalBytes: mem.heapTotal, heapUsedBytes: mem.heapUsed, externalBytes: mem.external, arrayBuffersBytes: mem.arrayBuffers },
     };
   }
 

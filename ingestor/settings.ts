@@ -58,11 +58,11 @@ export const INGEST_VARIABLES: readonly IngestVariable[] = [
   { name: 'KEYSTONE_INGEST_MAX_EVENT_BYTES', default: '1048576 (1 MiB)', meaning: 'largest encoded event; larger ones are rejected `too_large`' },
   { name: 'KEYSTONE_INGEST_MAX_BATCH_EVENTS', default: '10000', meaning: 'most events in one batch; more fails the call (INVALID_ARGUMENT)' },
   { name: 'KEYSTONE_INGEST_MAX_MESSAGE_BYTES', default: '16777216 (16 MiB)', meaning: 'largest gRPC message (one batch); larger fails the call (RESOURCE_EXHAUSTED)' },
-  { name: 'KEYSTONE_INGEST_QUEUE_BYTES', default: '67108864 (64 MiB)', meaning: 'batches in memory waiting for the log; above it streams are not read and SendBatch is refused' },
+  { name: 'KEYSTONE_INGEST_QUEUE_BYTES', default: '33554432 (32 MiB)', meaning: 'batches in memory waiting for the log; above it streams are not read and SendBatch is refused' },
   { name: 'KEYSTONE_INGEST_MAX_WAL_LAG_BYTES', default: '2147483648 (2 GiB)', meaning: 'unflushed log bytes above which producers are pushed back (acks carry retry_after_ms from half of it)' },
   { name: 'KEYSTONE_INGEST_STREAM_WINDOW', default: '32', meaning: 'batches of one stream waiting for their fsync before the stream is no longer read' },
   { name: 'KEYSTONE_INGEST_SOURCES', default: '(any)', meaning: 'comma-separated generic tables accepted for `json` / `raw` payloads; others are `unknown_table`' },
-  { name: 'KEYSTONE_INGEST_DUCKDB_MEMORY', default: '192MB', meaning: 'DuckDB memory limit inside the ingestor (it writes the flushed Parquet)' },
+  { name: 'KEYSTONE_INGEST_DUCKDB_MEMORY', default: '128MB', meaning: 'DuckDB memory limit inside the ingestor (it writes the flushed Parquet)' },
   { name: 'KEYSTONE_INGEST_DUCKDB_THREADS', default: 'cores − 1 (at least 1)', meaning: 'DuckDB threads inside the ingestor, so a flush does not starve the acks' },
   { name: 'KEYSTONE_INGEST_FLUSH_DELAY_MS', default: '0', meaning: 'tests and benchmarks: sleep this long inside every flush (a slow disk)' },
   { name: 'KEYSTONE_INGEST_FAULT', default: '(none)', meaning: 'tests: `crash-in-flush` kills the process between two tables of a flush; `crash-before-flush-commit` after all tables, before the log is released' },
@@ -92,8 +92,8 @@ export function loadIngestSettings(config: KeystoneConfig, env: Env = process.en
     genericTables = new Set(sources.split(',').map((s) => s.trim()).filter(Boolean));
     for (const t of genericTables) if (!/^[a-z][a-z0-9_]{0,62}$/.test(t)) problems.push(`KEYSTONE_INGEST_SOURCES names ${JSON.stringify(t)}, which is not a valid table name`);
   }
-  const duckdbMemory = (env.KEYSTONE_INGEST_DUCKDB_MEMORY ?? '').trim() || '192MB';
-  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(duckdbMemory)) problems.push(`KEYSTONE_INGEST_DUCKDB_MEMORY=${JSON.stringify(duckdbMemory)} is not valid: expected a size such as "192MB"`);
+  const duckdbMemory = (env.KEYSTONE_INGEST_DUCKDB_MEMORY ?? '').trim() || '128MB';
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(duckdbMemory)) problems.push(`KEYSTONE_INGEST_DUCKDB_MEMORY=${JSON.stringify(duckdbMemory)} is not valid: expected a size such as "128MB"`);
   const faultRaw = (env.KEYSTONE_INGEST_FAULT ?? '').trim();
   let fault: IngestSettings['fault'];
   if (faultRaw === 'crash-in-flush' || faultRaw === 'crash-before-flush-commit') fault = faultRaw;
@@ -109,7 +109,7 @@ export function loadIngestSettings(config: KeystoneConfig, env: Env = process.en
     maxEventBytes: int('KEYSTONE_INGEST_MAX_EVENT_BYTES', MiB, 64, maxMessageBytes),
     maxBatchEvents: int('KEYSTONE_INGEST_MAX_BATCH_EVENTS', 10_000, 1, 10_000_000),
     maxMessageBytes,
-    queueBytes: int('KEYSTONE_INGEST_QUEUE_BYTES', 64 * MiB, MiB),
+    queueBytes: int('KEYSTONE_INGEST_QUEUE_BYTES', 32 * MiB, MiB),
     maxWalLagBytes: int('KEYSTONE_INGEST_MAX_WAL_LAG_BYTES', 2048 * MiB, MiB),
     streamWindow: int('KEYSTONE_INGEST_STREAM_WINDOW', 32, 1, 100_000),
     genericTables,

@@ -33,7 +33,7 @@ export function ResultsGrid({
   rows: MutableRefObject<Row[]>;
   rowCount: number;
   runNumber: number;
-  onFirstPaint?: () => void;
+  onFirstPaint?: (at: number) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const widths = useMemo(() => columns.map(widthOf), [columns]);
@@ -56,7 +56,10 @@ export function ResultsGrid({
   useLayoutEffect(() => {
     if (rowCount > 0 && reported.current !== runNumber && onFirstPaint) {
       reported.current = runNumber;
-      requestAnimationFrame(() => onFirstPaint());
+      requestAnimationFrame((at) => {
+        performance.mark('keystone:sql:first-rows-painted');
+        onFirstPaint(at);
+      });
     }
   }, [rowCount, runNumber, onFirstPaint]);
 

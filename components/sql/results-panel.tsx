@@ -7,7 +7,7 @@ import { ResultsGrid } from './results-grid';
 import type { RunState } from './use-query-runner';
 import styles from './sql.module.css';
 
-export function ResultsPanel({ state, rows, onFirstPaint }: { state: RunState; rows: MutableRefObject<Row[]>; onFirstPaint: () => void }) {
+export function ResultsPanel({ state, rows, onFirstPaint }: { state: RunState; rows: MutableRefObject<Row[]>; onFirstPaint: (at: number) => void }) {
   if (state.status === 'idle') return null;
   const busy = state.status === 'running' || state.status === 'streaming';
   return (

@@ -37,6 +37,7 @@ export async function runQuery(body: RunRequestBody, onMessage: (m: RunMessage) 
   const decoder = new TextDecoder();
   let buffered = '';
   let lastYield = performance.now();
+  let painted = false;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -46,10 +47,20 @@ export async function runQuery(body: RunRequestBody, onMessage: (m: RunMessage) 
     while ((nl = buffered.indexOf('\n', from)) >= 0) {
       const line = buffered.slice(from, nl);
       from = nl + 1;
-      if (line.trim()) onMessage(JSON.parse(line) as RunMessage);
-      // Buffered reads resolve without ever giving the browser a turn: yield now and then, so the
-      // first rows are painted while the rest is still being parsed and the tab stays responsive.
-      if (performance.now() - lastYield > 40) {
+      if (!line.trim()) continue;
+      const message = JSON.parse(line) as RunMessage;
+      if (message.type === 'start') performance.mark('keystone:sql:answered');
+      else if (message.type === 'rows' && !painted) performance.mark('keystone:sql:first-rows-received');
+      onMessage(message);
+      if (message.type === 'rows' && !painted) {
+        // Let the browser paint the first rows before parsing the rest (two frames: React renders, then paints).
+        painted = true;
+        await nextFrame();
+        await nextFrame();
+        lastYield = performance.now();
+      } else if (performance.now() - lastYield > 40) {
+        // Buffered reads resolve without ever giving the browser a turn: yield now and then, so the
+        // tab stays responsive while a large result is parsed.
         await new Promise((r) => setTimeout(r, 0));
         lastYield = performance.now();
       }
@@ -58,6 +69,19 @@ export async function runQuery(body: RunRequestBody, onMessage: (m: RunMessage) 
   }
   buffered += decoder.decode();
   if (buffered.trim()) onMessage(JSON.parse(buffered) as RunMessage);
+}
+
+/** After the next frame; a hidden tab gets no frames, so never wait more than 100 ms. */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 0),
+    );
+  });
 }
 
 export async function cancelQuery(queryId: string): Promise<boolean> {

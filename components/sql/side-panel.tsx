@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { deleteQueryAction } from './actions';
 import { formatCount, formatDuration, formatWhen } from '@/components/format';
 import type { SavedQueryView } from './saved-view';
 import styles from './sql.module.css';
@@ -24,15 +25,29 @@ export function SidePanel({
   saved,
   onOpenSaved,
   onOpenHistory,
+  onDeleted,
   historyVersion,
+  role,
+  userId,
 }: {
   saved: SavedQueryView[];
   onOpenSaved: (q: SavedQueryView) => void;
   onOpenHistory: (h: HistoryItem) => void;
+  onDeleted: (id: string) => void;
   /** Bumped after each run, to refresh the history. */
   historyVersion: number;
+  role: 'engineer' | 'analyst';
+  userId: string;
 }) {
   const [tab, setTab] = useState<'saved' | 'history'>('saved');
+  const [deleteError, setDeleteError] = useState<string>();
+  const remove = async (q: SavedQueryView) => {
+    if (!window.confirm(`Delete the saved query “${q.name}” for everyone?`)) return;
+    setDeleteError(undefined);
+    const r = await deleteQueryAction(q.id);
+    if (r.ok) onDeleted(q.id);
+    else setDeleteError(r.error);
+  };
   const history = useQuery({
     queryKey: ['sql-history', historyVersion],
     queryFn: async () => {
@@ -55,6 +70,11 @@ export function SidePanel({
       {tab === 'saved' ? (
         <div className={styles.sideList} data-testid="saved-queries">
           {saved.length === 0 ? <p className={styles.sideEmpty}>No saved queries yet. Write one and press Save.</p> : null}
+          {deleteError ? (
+            <p className="error small" role="alert">
+              {deleteError}
+            </p>
+          ) : null}
           {saved.map((q) => (
             <div key={q.id} className={styles.item} data-testid="saved-query">
               <button type="button" className="link-button" onClick={() => onOpenSaved(q)} title="Open in the editor">
@@ -64,6 +84,11 @@ export function SidePanel({
               <span className={styles.itemSql}>{q.sql.replace(/\s+/g, ' ')}</span>
               <span className={styles.itemActions}>
                 <Link href={`/sql/saved/${q.id}`}>Run with parameters{q.parameters.length ? ` (${q.parameters.length})` : ''}</Link>
+                {role === 'engineer' || q.userId === userId ? (
+                  <button type="button" className="link-button" onClick={() => void remove(q)} aria-label={`Delete ${q.name}`}>
+                    Delete
+                  </button>
+                ) : null}
               </span>
             </div>
           ))}

@@ -181,7 +181,18 @@ export function SqlWorkspace({
         ) : null}
         <ResultsPanel state={runner.state} rows={runner.rows} onFirstPaint={runner.markFirstPaint} />
       </div>
-      <SidePanel saved={savedList} onOpenSaved={openSavedQuery} onOpenHistory={openHistory} historyVersion={historyVersion} />
+      <SidePanel
+        saved={savedList}
+        onOpenSaved={openSavedQuery}
+        onOpenHistory={openHistory}
+        onDeleted={(id) => {
+          setSavedList((list) => list.filter((q) => q.id !== id));
+          if (openSaved?.id === id) setOpenSaved(undefined);
+        }}
+        historyVersion={historyVersion}
+        role={role}
+        userId={userId}
+      />
     </div>
   );
 }

@@ -63,24 +63,28 @@ export function useQueryRunner(onFinished?: () => void) {
           { ...body, queryId: id },
           (m) => {
             switch (m.type) {
-              case 'start':
-                setState((s) => ({ ...s, status: 'streaming', engine: m.engine, columns: m.columns, maxRows: m.maxRows, answeredMs: performance.now() - t0 }));
+              case 'start': {
+                const answeredMs = performance.now() - t0;
+                setState((s) => ({ ...s, status: 'streaming', engine: m.engine, columns: m.columns, maxRows: m.maxRows, answeredMs }));
                 break;
+              }
               case 'rows':
                 for (const r of m.rows) rows.current.push(r);
                 frame.current ??= requestAnimationFrame(flush);
                 break;
-              case 'end':
+              case 'end': {
+                const loadedMs = performance.now() - t0;
                 setState((s) => ({
                   ...s,
                   status: 'done',
                   rowCount: rows.current.length,
                   elapsedMs: m.elapsedMs,
                   truncated: m.truncated,
-                  loadedMs: performance.now() - t0,
+                  loadedMs,
                   ...(m.bytesScanned !== undefined ? { bytesScanned: m.bytesScanned } : {}),
                 }));
                 break;
+              }
               case 'error':
                 setState((s) => ({ ...s, status: m.code.startsWith('cancelled') ? 'cancelled' : 'error', rowCount: rows.current.length, error: { message: m.message, code: m.code } }));
                 break;
@@ -111,9 +115,10 @@ export function useQueryRunner(onFinished?: () => void) {
     a.abort.abort();
   }, []);
 
-  const markFirstPaint = useCallback(() => {
-    const t0 = startedAt.current;
-    setState((s) => (s.firstRowsMs !== undefined ? s : { ...s, firstRowsMs: performance.now() - t0 }));
+  /** Called by the grid in the frame that paints the first rows, with that frame's time. */
+  const markFirstPaint = useCallback((at: number) => {
+    const firstRowsMs = at - startedAt.current;
+    setState((s) => (s.firstRowsMs !== undefined ? s : { ...s, firstRowsMs }));
   }, []);
 
   return { state, rows, run, cancel, markFirstPaint, running: state.status === 'running' || state.status === 'streaming' };

@@ -10,7 +10,10 @@ import { closeDuckDB } from '../engine/duckdb/engine';
 import { generateOlist } from '../olist/generator';
 import { runJob } from '../pipeline/jobs';
 import { createTestLake, type TestLake } from '../../test/support/lake';
-import { chartDefinitions } from './charts';
+import { checkReadOnly } from '../sql/guard';
+import { duckdbInspector } from '../sql/duckdb-inspector';
+import { bindSql } from '../sql/run';
+import { DATE_PARAMETERS, chartDefinitions } from './charts';
 import { clearDashboardCache, loadDashboard, resolveFilter, type DashboardData } from './load';
 
 let lake: TestLake;
@@ -95,10 +98,16 @@ describe('dashboards', () => {
     expect(resolveFilter({ from: '2018-01-01', to: '2017-01-01', grain: 'day' }, bounds)).toEqual({ from: '2017-01-01', to: '2018-01-01', grain: 'day' });
   });
 
-  it('every chart SQL carries {{start_date}} and {{end_date}} and runs as an analyst would', async () => {
-    for (const c of chartDefinitions('week')) {
-      expect(c.sql).toContain('{{start_date}}');
-      expect(c.sql).toContain('{{end_date}}');
+  it('every chart SQL carries {{start_date}} and {{end_date}} and passes the analyst guard', async () => {
+    await loadDashboard(lake.ctx); // the views are in place
+    const inspector = duckdbInspector({ bind: true });
+    for (const grain of ['day', 'week', 'month'] as const) {
+      for (const c of chartDefinitions(grain)) {
+        expect(c.sql).toContain('{{start_date}}');
+        expect(c.sql).toContain('{{end_date}}');
+        const bound = bindSql(c.sql, DATE_PARAMETERS, { start_date: '2017-01-01', end_date: '2017-12-31' }, 'duckdb');
+        expect(await checkReadOnly(bound.sql, inspector), c.id).toEqual({ ok: true });
+      }
     }
   });
 });
