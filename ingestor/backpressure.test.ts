@@ -71,12 +71,18 @@ describe('a flush that cannot keep up', { timeout: 120_000 }, () => {
     let sawPause = false;
     let hinted = 0;
     let acked = 0;
+    let mostInFlight = 0;
+    let outstanding = 0;
     const watch = setInterval(() => (sawPause ||= ing.server.streams.paused > 0), 20);
     const sends: Promise<void>[] = [];
     for (let i = 0; i < 24; i++) {
+      // A producer that sends as soon as a slot is free: while an ack's retry-after pauses the client,
+      // its window must not look free again (or batches pile up in the producer's memory).
       await client.waitForSlot();
+      mostInFlight = Math.max(mostInFlight, ++outstanding);
       sends.push(
         client.sendRaw((seq) => builder.build(seq, 500)).then((r) => {
+          outstanding--;
           acked += r.ack.accepted;
           if (r.ack.retry_after_ms > 0) hinted++;
         }),
@@ -86,6 +92,7 @@ describe('a flush that cannot keep up', { timeout: 120_000 }, () => {
     clearInterval(watch);
     await client.close();
     expect(acked).toBe(24 * 500);
+    expect(mostInFlight).toBeLessThanOrEqual(4);
     expect(sawPause).toBe(true);
     expect(hinted).toBeGreaterThan(0);
     await ing.drain(90_000);

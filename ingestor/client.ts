@@ -82,6 +82,8 @@ export class IngestClient {
   private streamGen = 0;
   private slotWaiters: (() => void)[] = [];
   private pauseUntil = 0;
+  /** sendRaw calls past their slot check, not yet in `pending` (waiting out a retry-after pause). */
+  private reserved = 0;
   private closed = false;
   private reconnecting: Promise<void> | undefined;
   /** Batches resent after reconnects, acks seen as DUPLICATE. */
@@ -115,7 +117,7 @@ export class IngestClient {
   }
 
   get inFlight(): number {
-    return this.pending.length;
+    return this.pending.length + this.reserved;
   }
 
   /** What the server has stored for this producer. */
@@ -143,9 +145,16 @@ export class IngestClient {
    */
   async sendRaw(build: (sequence: number) => Buffer): Promise<SendResult> {
     if (this.closed) throw new Error('the client is closed');
-    await this.waitForSlot();
-    const wait = this.pauseUntil - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    while (this.pending.length + this.reserved >= (this.opts.maxInFlight ?? 8)) await new Promise<void>((r) => this.slotWaiters.push(r));
+    // Take the slot before any await: a caller that sends as soon as waitForSlot resolves must not see
+    // it free again while this batch waits out a retry-after pause (it would queue sends without bound).
+    this.reserved++;
+    try {
+      const wait = this.pauseUntil - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    } finally {
+      this.reserved--;
+    }
     const sequence = this.next++;
     const bytes = build(sequence);
     const limit = this.opts.maxBatchBytes ?? 16 * 1024 * 1024;
@@ -161,7 +170,7 @@ export class IngestClient {
 
   /** Resolves when another batch may be sent without waiting. */
   async waitForSlot(): Promise<void> {
-    while (this.pending.length >= (this.opts.maxInFlight ?? 8)) await new Promise<void>((r) => this.slotWaiters.push(r));
+    while (this.pending.length + this.reserved >= (this.opts.maxInFlight ?? 8)) await new Promise<void>((r) => this.slotWaiters.push(r));
   }
 
   /** Wait until every batch sent so far is acked. */
