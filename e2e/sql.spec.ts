@@ -54,6 +54,10 @@ test('type a query, run it with Ctrl+Enter, see rows, column types and the engin
   await page.keyboard.press('Escape');
 
   await typeSql(page, 'SELECT order_status, count(*) AS orders, round(sum(payment_value), 2) AS paid\nFROM gold.fact_orders\nGROUP BY 1\nORDER BY 2 DESC');
+  // Before running: what the query would scan, from the catalog's statistics, and its Athena price.
+  const estimate = page.getByTestId('scan-estimate');
+  await expect(estimate).toContainText(/will scan ≈ [\d.]+ (KB|MB) · \$0\.0000\d\d on Athena/);
+  expect(Number(await estimate.getAttribute('data-bytes'))).toBeGreaterThan(1000);
   await runWithKeyboard(page);
   const results = page.getByTestId('results');
   await expect(results).toHaveAttribute('data-status', 'done');
@@ -63,6 +67,7 @@ test('type a query, run it with Ctrl+Enter, see rows, column types and the engin
   expect(Number((await page.getByTestId('row-count').textContent())!.replace(/,/g, ''))).toBeGreaterThan(1);
   await expect(page.getByTestId('elapsed')).not.toHaveText('—');
   await expect(page.getByTestId('bytes-scanned')).toBeVisible();
+  await expect(page.getByTestId('estimated')).toContainText(/estimated [\d.]+ (KB|MB) · \$0\.0000\d\d on Athena/);
   await shot(page, info, 'sql-results');
 });
 

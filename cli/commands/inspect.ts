@@ -3,6 +3,7 @@ import { listRuns, checksOfRun, getRun } from '../../lib/catalog/runs';
 import { lineageGraph } from '../../lib/catalog/lineage';
 import { KeystoneError } from '../../lib/errors';
 import { syncLakeViews } from '../../lib/lake/views';
+import { billFor, describeScan, estimateScan } from '../../lib/sql/estimate';
 import { withLake } from '../lake-command';
 import { EXIT, action } from '../run-command';
 import { csvField, textTable } from '../format-table';
@@ -62,14 +63,25 @@ export function registerInspect(program: Command) {
     .argument('<sql>', 'the SQL')
     .option('--format <f>', 'table, csv or json', 'table')
     .option('--max-rows <n>', 'stop after this many rows (table format)', '1000')
+    .option('--estimate', 'only estimate the bytes the query would scan and its Athena price; do not run it')
     .action(
-      action(async (sqlText: string, opts: { format: string; maxRows: string }) => {
+      action(async (sqlText: string, opts: { format: string; maxRows: string; estimate?: boolean }) => {
         if (!['table', 'csv', 'json'].includes(opts.format)) throw new KeystoneError('bad_request:format', `--format must be table, csv or json, not "${opts.format}"`);
         return withLake(async (ctx) => {
+          // Before the engine sees the query: on Athena the bill depends on it (there is no dry run).
+          const est = await estimateScan(ctx.catalog, ctx.config, sqlText);
+          const onAthena = ctx.engine.kind === 'athena' ? '' : ' on Athena';
+          const estLine = `estimated scan: ${describeScan(est.bytes, est.billedBytes, est.dollars)}${onAthena}${est.unknownTables.length ? `; no statistics for ${est.unknownTables.join(', ')}` : ''}`;
+          if (opts.estimate) {
+            process.stdout.write(`${estLine}\n${est.notes.map((n) => `  ${n}`).join('\n')}\n`);
+            return;
+          }
+          process.stderr.write(`${estLine}\n`);
+          const scanned = (bytes: number | undefined) => (bytes === undefined ? '' : `, scanned ${describeScan(bytes, billFor(bytes).billedBytes, billFor(bytes).dollars)}`);
           await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
           if (opts.format === 'table') {
             const r = await ctx.engine.query(sqlText, { maxRows: Number(opts.maxRows) || 1000 });
-            process.stdout.write(textTable(r.columns.map((c) => c.name), r.rows) + `\n(${r.stats.rows} row${r.stats.rows === 1 ? '' : 's'}${r.truncated ? ', truncated' : ''}, ${r.stats.elapsedMs} ms)\n`);
+            process.stdout.write(textTable(r.columns.map((c) => c.name), r.rows) + `\n(${r.stats.rows} row${r.stats.rows === 1 ? '' : 's'}${r.truncated ? ', truncated' : ''}, ${r.stats.elapsedMs} ms${scanned(r.stats.bytesScanned)})\n`);
             return;
           }
           const s = await ctx.engine.stream(sqlText);
@@ -88,6 +100,8 @@ export function registerInspect(program: Command) {
             if (!process.stdout.write(out)) await new Promise((r) => process.stdout.once('drain', r));
           }
           if (opts.format === 'json') process.stdout.write('\n]\n');
+          const stats = await s.stats();
+          process.stderr.write(`(${stats.rows} rows, ${stats.elapsedMs} ms${scanned(stats.bytesScanned)})\n`);
         });
       }),
     );

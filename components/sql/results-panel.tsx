@@ -4,6 +4,7 @@ import type { MutableRefObject } from 'react';
 import type { Row } from '@/lib/engine/engine';
 import { formatBytes, formatCount, formatDuration } from '@/components/format';
 import { ResultsGrid } from './results-grid';
+import { dollars } from './scan-estimate';
 import type { RunState } from './use-query-runner';
 import styles from './sql.module.css';
 
@@ -34,7 +35,14 @@ export function ResultsPanel({ state, rows, onFirstPaint }: { state: RunState; r
             <span>
               bytes scanned <b data-testid="bytes-scanned">{state.bytesScanned === undefined ? '—' : formatBytes(state.bytesScanned)}</b>
               {state.bytesScanned === undefined && state.engine === 'duckdb' ? <span className="small"> (DuckDB does not report it)</span> : null}
+              {state.dollars !== undefined ? <span data-testid="billed"> · {dollars(state.dollars)}</span> : null}
             </span>
+            {state.estimate ? (
+              <span data-testid="estimated" title="Estimated before the run from the catalog's file statistics">
+                estimated <b>{formatBytes(state.estimate.bytes)}</b> · {dollars(state.estimate.dollars)}
+                {state.engine === 'duckdb' ? ' on Athena' : ''}
+              </span>
+            ) : null}
             {state.firstRowsMs !== undefined && state.answeredMs !== undefined ? (
               <span className="small">first rows on screen {formatDuration(Math.max(0, state.firstRowsMs - state.answeredMs))} after the engine answered</span>
             ) : null}

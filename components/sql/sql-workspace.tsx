@@ -12,6 +12,7 @@ import { templateNames } from '@/lib/sql/parameters';
 import { CodeEditor } from './code-editor';
 import { ParamsForm, valuesFor, type ParamValues } from './params-form';
 import { ResultsPanel } from './results-panel';
+import { ScanEstimateBadge, useScanEstimate } from './scan-estimate';
 import { exportCsv, RunError } from './run-client';
 import { SaveDialog } from './save-dialog';
 import type { SavedQueryView } from './saved-view';
@@ -58,6 +59,7 @@ export function SqlWorkspace({
   const [saving, setSaving] = useState(false);
   const [timeoutSeconds, setTimeoutSeconds] = useState(300);
   const [exportState, setExportState] = useState<{ busy?: boolean; error?: string }>({});
+  const estimate = useScanEstimate(sql);
   const [historyVersion, setHistoryVersion] = useState(0);
   const bumpHistory = useCallback(() => setHistoryVersion((v) => v + 1), []);
   const runner = useQueryRunner(bumpHistory);
@@ -132,6 +134,7 @@ export function SqlWorkspace({
           <button type="button" onClick={() => setSaving((s) => !s)} disabled={sql.trim() === ''} data-testid="save">
             {mayUpdate ? 'Save…' : 'Save as…'}
           </button>
+          <ScanEstimateBadge estimate={estimate} engine={engine} />
           <span className={styles.engine} data-testid="engine">
             Engine <span className={styles.engineName}>{ENGINE_LABEL[engine]}</span>
           </span>

@@ -11,6 +11,7 @@
  */
 import { useCallback, useRef, useState } from 'react';
 import type { Column, Row } from '@/lib/engine/engine';
+import type { ScanEstimate } from '@/lib/sql/estimate';
 import type { RunRequestBody } from '@/lib/sql/protocol';
 import { cancelQuery, newQueryId, runQuery, RunError } from './run-client';
 
@@ -24,6 +25,10 @@ export interface RunState {
   rowCount: number;
   elapsedMs?: number;
   bytesScanned?: number;
+  /** Athena's bill for the real scan (with the 10 MB minimum). */
+  dollars?: number;
+  /** The estimate made before the run (catalog statistics). */
+  estimate?: ScanEstimate;
   truncated?: boolean;
   maxRows?: number;
   error?: { message: string; code: string };
@@ -65,7 +70,7 @@ export function useQueryRunner(onFinished?: () => void) {
             switch (m.type) {
               case 'start': {
                 const answeredMs = performance.now() - t0;
-                setState((s) => ({ ...s, status: 'streaming', engine: m.engine, columns: m.columns, maxRows: m.maxRows, answeredMs }));
+                setState((s) => ({ ...s, status: 'streaming', engine: m.engine, columns: m.columns, maxRows: m.maxRows, answeredMs, ...(m.estimate ? { estimate: m.estimate } : {}) }));
                 break;
               }
               case 'rows':
@@ -82,6 +87,7 @@ export function useQueryRunner(onFinished?: () => void) {
                   truncated: m.truncated,
                   loadedMs,
                   ...(m.bytesScanned !== undefined ? { bytesScanned: m.bytesScanned } : {}),
+                  ...(m.dollars !== undefined ? { dollars: m.dollars } : {}),
                 }));
                 break;
               }

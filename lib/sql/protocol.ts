@@ -3,9 +3,9 @@
  * line, so the browser shows the first rows while the rest are still coming (a 100k-row result is
  * ~50 lines of 2,048 rows rather than one 10 MB JSON document to parse at the end).
  *
- *   {"type":"start", queryId, engine, columns}
+ *   {"type":"start", queryId, engine, columns, estimate?}   (estimate: bytes and Athena price, before running)
  *   {"type":"rows", rows:[[…], …]}            (repeated)
- *   {"type":"end", rows, elapsedMs, bytesScanned?, truncated}
+ *   {"type":"end", rows, elapsedMs, bytesScanned?, billedBytes?, dollars?, truncated}
  *   {"type":"error", code, message}           (instead of "end", when it fails after starting)
  *
  * A failure before the first row (syntax error, refused by the guard, bad parameter) is an ordinary
@@ -13,6 +13,7 @@
  */
 import type { QueryParameter } from '../../db/schema';
 import type { Column, Row } from '../engine/engine';
+import type { ScanEstimate } from './estimate';
 import type { RawValue } from './parameters';
 
 export interface RunRequestBody {
@@ -26,9 +27,9 @@ export interface RunRequestBody {
 }
 
 export type RunMessage =
-  | { type: 'start'; queryId: string; engine: 'duckdb' | 'athena'; columns: Column[]; maxRows: number }
+  | { type: 'start'; queryId: string; engine: 'duckdb' | 'athena'; columns: Column[]; maxRows: number; estimate?: ScanEstimate }
   | { type: 'rows'; rows: Row[] }
-  | { type: 'end'; rows: number; elapsedMs: number; bytesScanned?: number; truncated: boolean }
+  | { type: 'end'; rows: number; elapsedMs: number; bytesScanned?: number; billedBytes?: number; dollars?: number; truncated: boolean }
   | { type: 'error'; code: string; message: string };
 
 /** The grid keeps at most this many rows; the CSV export always has them all. */

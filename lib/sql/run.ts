@@ -13,7 +13,9 @@ import type { Catalog } from '../catalog/database';
 import type { Column, QueryEngine, QueryStats, QueryStream, Row, Value } from '../engine/engine';
 import { KeystoneError, errorMessage } from '../errors';
 import type { StorageBackend } from '../storage/backend';
+import type { KeystoneConfig } from '../config';
 import { duckdbInspector } from './duckdb-inspector';
+import { estimateScan, type ScanEstimate } from './estimate';
 import { assertReadOnly, type SqlInspector } from './guard';
 import { recordQueryEnd, recordQueryStart } from './history';
 import { ensureLakeViews } from './lake-state';
@@ -28,6 +30,8 @@ export interface SqlServices {
   running?: RunningQueries;
   /** Defaults to DuckDB's parser (and binder, when the engine is DuckDB). */
   inspector?: SqlInspector;
+  /** For the scan estimate's table names on Athena (the lake context passes its own). */
+  config?: Pick<KeystoneConfig, 'engine'>;
 }
 
 export interface SqlUser {
@@ -80,6 +84,8 @@ export interface StartedQuery {
   engine: QueryEngine['kind'];
   columns: Column[];
   historyId: number;
+  /** What the query should scan (and cost on Athena), from the catalog's statistics; null when it could not be estimated. */
+  estimate: ScanEstimate | null;
   /** Read once. Stop early with `stop()` (or by leaving a for-await loop). */
   batches: AsyncIterableIterator<Row[]>;
   /** Stops reading: 'truncated' ends as a success with the rows read so far; 'cancelled' as cancelled. */
@@ -115,7 +121,10 @@ export async function startQuery(services: SqlServices, req: SqlRunRequest): Pro
 
   // Bind first: a parameter error is the person's to fix and needs no engine.
   const bound = bindSql(req.sql, req.parameters, req.values, engine.kind);
+  // Before the engine sees it: on Athena this is the only cost figure there is until the query ends.
+  const estimate = await estimateScan(catalog, services.config, bound.sql).catch(() => null);
   const historyId = await recordQueryStart(catalog.db, {
+    estimatedBytes: estimate?.bytes ?? null,
     userId: req.user.id,
     sql: req.sql,
     params: Object.keys(bound.named).length > 0 ? bound.named : null,
@@ -217,7 +226,7 @@ export async function startQuery(services: SqlServices, req: SqlRunRequest): Pro
   // A cancel from the registry while nobody is reading (the client stalled) still ends the query.
   controller.signal.addEventListener('abort', () => void stop('cancelled').catch(() => undefined), { once: true });
 
-  return { queryId: req.queryId, engine: engine.kind, columns: stream.columns, historyId, batches, stop, ended };
+  return { queryId: req.queryId, engine: engine.kind, columns: stream.columns, historyId, estimate, batches, stop, ended };
 }
 
 /** Runs and collects (for dashboards and tests): at most `maxRows` rows. */

@@ -8,6 +8,7 @@ import { requireUserForAction } from '@/components/auth/session';
 import { errorMessage, isKeystoneError, userMessage } from '@/lib/errors';
 import { GRID_MAX_ROWS, type RunMessage } from '@/lib/sql/protocol';
 import { parseBody, resolveSql, runBody } from '@/lib/sql/requests';
+import { billFor } from '@/lib/sql/estimate';
 import { startQuery } from '@/lib/sql/run';
 
 export const dynamic = 'force-dynamic';
@@ -35,7 +36,7 @@ export async function POST(request: Request): Promise<Response> {
     const stream = new ReadableStream<Uint8Array>(
       {
         start(controller) {
-          controller.enqueue(line({ type: 'start', queryId: q.queryId, engine: q.engine, columns: q.columns, maxRows: GRID_MAX_ROWS }));
+          controller.enqueue(line({ type: 'start', queryId: q.queryId, engine: q.engine, columns: q.columns, maxRows: GRID_MAX_ROWS, ...(q.estimate ? { estimate: q.estimate } : {}) }));
         },
         async pull(controller) {
           try {
@@ -57,7 +58,7 @@ export async function POST(request: Request): Promise<Response> {
             const end = await q.ended;
             if (end.status === 'succeeded') {
               controller.enqueue(
-                line({ type: 'end', rows: end.rows, elapsedMs: end.stats.elapsedMs, truncated: end.truncated, ...(end.stats.bytesScanned !== undefined ? { bytesScanned: end.stats.bytesScanned } : {}) }),
+                line({ type: 'end', rows: end.rows, elapsedMs: end.stats.elapsedMs, truncated: end.truncated, ...(end.stats.bytesScanned !== undefined ? billFor(end.stats.bytesScanned) : {}) }),
               );
             } else {
               controller.enqueue(line({ type: 'error', code: end.error.code, message: userMessage(end.error) }));
