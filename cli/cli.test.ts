@@ -57,6 +57,18 @@ describe('keystone CLI', { timeout: 240_000 }, () => {
     expect(r.stdout + r.stderr).not.toContain('topsecret');
   });
 
+  it('query estimates the scan and its Athena price before running, and --estimate only estimates', async () => {
+    const env = { DATABASE_URL: tdb.url, KEYSTONE_DATA_DIR: path.join(tmp, 'ok') };
+    const only = await runCli(['query', '--estimate', 'SELECT * FROM silver.orders'], env);
+    expect(only.code).toBe(0);
+    // An empty lake: nothing known about silver.orders, so the estimate says so and bills the 10 MB minimum.
+    expect(only.stdout).toContain('estimated scan: 0 B (billed 10 MiB, $0.000048) on Athena; no statistics for silver.orders');
+    const ran = await runCli(['query', 'SELECT 41 + 1 AS answer'], env);
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toContain('estimated scan: 0 B (billed 10 MiB, $0.000048) on Athena');
+    expect(ran.stdout).toMatch(/answer[\s\S]*42[\s\S]*\(1 row, \d+ ms\)/);
+  });
+
   it('a wrong configuration value stops the start, naming the variable and the allowed values (exit 2)', async () => {
     const r = await runCli(['serve'], { KEYSTONE_STORAGE: 'dropbox', KEYSTONE_DATA_DIR: path.join(tmp, 'ok') });
     expect(r.code).toBe(2);
