@@ -10,6 +10,8 @@ import { startRun } from '../catalog/runs';
 import { KeystoneError, errorMessage } from '../errors';
 import type { LakeContext } from '../lake/context';
 import { forEachLimited } from '../concurrency';
+import { DuckDBEngine } from '../engine/duckdb/engine';
+import { runAthenaJob } from './athena/run-athena';
 import { ingestFile, type IngestOutcome } from './bronze';
 import { runGold, type GoldResult } from './gold/run-gold';
 import { runSilver } from './silver/run-silver';
@@ -93,10 +95,24 @@ export async function runJob(ctx: LakeContext, job: Job, opts: JobOptions = {}):
       const fromLanding = !opts.files;
       const files = opts.files ?? landingFiles(ctx);
       if (files.length === 0 && job === 'bronze') run.info(`nothing to ingest (no files given, ${landingDir(ctx)} is empty)`);
-      result.ingested = await bronzeStep(ctx, run, files, fromLanding);
+      // Bronze is file conversion into object storage, not a query: with Athena as the engine it is
+      // still done here, by the embedded DuckDB (the files then land in S3 for Athena to read).
+      const local = ctx.engine.kind === 'athena' ? { ...ctx, engine: new DuckDBEngine({ tempDirectory: path.join(ctx.config.dataDir, 'duckdb-tmp') }) } : ctx;
+      try {
+        result.ingested = await bronzeStep(local, run, files, fromLanding);
+      } finally {
+        if (local !== ctx) await local.engine.close();
+      }
     }
-    if (job === 'silver' || job === 'all') result.silver = await runSilver(ctx, run);
-    if (job === 'gold' || job === 'all') result.gold = await runGold(ctx, run);
+    if (ctx.engine.kind === 'athena') {
+      // Registers the bronze versions in Glue, then (silver, gold, all) runs the models on Athena.
+      const r = await runAthenaJob(ctx, run, job);
+      result.silver = r.silver;
+      result.gold = r.gold;
+    } else {
+      if (job === 'silver' || job === 'all') result.silver = await runSilver(ctx, run);
+      if (job === 'gold' || job === 'all') result.gold = await runGold(ctx, run);
+    }
     const rowsIn = result.ingested.reduce((a, r) => a + (r.status === 'ingested' ? r.rows : 0), 0) + result.silver.reduce((a, r) => a + r.rowsIn, 0);
     const rowsOut = result.ingested.reduce((a, r) => a + (r.status === 'ingested' ? r.rows : 0), 0) + result.silver.reduce((a, r) => a + r.rowsOut, 0) + (result.gold?.rowsWritten ?? 0);
     run.info(`${job} run finished`);
