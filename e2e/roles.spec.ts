@@ -19,8 +19,9 @@ test('an analyst browses but is refused uploads, jobs and user management — by
   const panel = engineer.getByRole('region', { name: 'Start a job' });
   await expect(panel.getByRole('status').or(panel.getByRole('alert'))).toBeVisible();
   await engineer.goto('/users');
-  await engineer.getByLabel('User name').fill('bianca');
-  await engineer.getByLabel('Password').fill('bianca-password');
+  const addForm = engineer.getByRole('form', { name: 'Add a user' });
+  await addForm.getByLabel('User name').fill('bianca');
+  await addForm.getByLabel('Password').fill('bianca-password');
   const addUser = await captureServerAction(engineer, () => engineer.getByRole('button', { name: 'Add user' }).click());
   await expect(engineer.getByRole('form', { name: 'Add a user' }).getByRole('status')).toHaveText('Added bianca (analyst).');
   await engineer.close();

@@ -4,6 +4,8 @@ import { canDo } from '@/lib/auth/sessions';
 import { listUsers } from '@/lib/console/users';
 import { formatWhen } from '@/components/format';
 import { AddUserForm } from '@/components/users/add-user-form';
+import { ChangePasswordForm } from '@/components/users/change-password-form';
+import { UserActions } from '@/components/users/user-actions';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,6 +18,9 @@ export default async function UsersPage() {
         <p className="note" role="note">
           Managing users needs the engineer role.
         </p>
+        <div className="spaced narrow">
+          <ChangePasswordForm />
+        </div>
       </>
     );
   }
@@ -33,6 +38,8 @@ export default async function UsersPage() {
             <th>Role</th>
             <th>Created</th>
             <th>Last sign-in</th>
+            <th>Status</th>
+            <th>Manage</th>
           </tr>
         </thead>
         <tbody>
@@ -43,12 +50,19 @@ export default async function UsersPage() {
               <td>{u.role}</td>
               <td>{formatWhen(u.createdAt)}</td>
               <td>{formatWhen(u.lastLoginAt)}</td>
+              <td>{u.disabled ? <span className="badge status-failed">disabled</span> : 'active'}</td>
+              <td>
+                <UserActions userId={u.id} username={u.username} role={u.role} disabled={u.disabled} isSelf={u.id === user.id} />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
       <div className="spaced narrow">
         <AddUserForm />
+      </div>
+      <div className="spaced narrow">
+        <ChangePasswordForm />
       </div>
     </>
   );

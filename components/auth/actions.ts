@@ -3,6 +3,8 @@
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { endSession, signIn } from '@/lib/auth/sessions';
+import { signInThrottle } from '@/lib/auth/throttle';
+import { isKeystoneError } from '@/lib/errors';
 import { appCatalog } from '@/components/server-context';
 import { SESSION_COOKIE } from '@/components/auth/session';
 import { actionFailure } from '@/components/action-result';
@@ -23,13 +25,26 @@ export async function signInAction(_prev: SignInState, form: FormData): Promise<
   const password = String(form.get('password') ?? '');
   if (!username || !password) return { error: 'Type your user name and password.', username };
   let session;
+  const h = await headers();
+  // The per-address count is a brake on one machine trying many names; the header can be forged, the
+  // per-name lock cannot be dodged that way.
+  const address = h.get('x-forwarded-for')?.split(',')[0]?.trim() || undefined;
+  const throttle = signInThrottle();
+  const name = username.slice(0, 64);
   try {
+    throttle.check(name, address);
     const { db } = await appCatalog();
-    session = await signIn(db, username.slice(0, 64), password.slice(0, 1024));
+    try {
+      session = await signIn(db, name, password.slice(0, 1024));
+    } catch (e) {
+      if (isKeystoneError(e) && e.code === 'bad_request:credentials') throttle.failed(name, address);
+      throw e;
+    }
+    throttle.succeeded(name);
   } catch (e) {
     return { error: actionFailure(e, 'signIn').error, username };
   }
-  const secure = (await headers()).get('x-forwarded-proto') === 'https';
+  const secure = h.get('x-forwarded-proto') === 'https';
   (await cookies()).set(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: session.expiresAt });
   redirect(safeNext(form.get('next')));
 }

@@ -19,7 +19,8 @@ export interface SessionUser {
   role: Role;
 }
 
-const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+/** What the catalog stores of a session token. */
+export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
 export async function createSession(db: CatalogDb, userId: string): Promise<{ token: string; expiresAt: Date }> {
   const token = crypto.randomBytes(32).toString('base64url');
