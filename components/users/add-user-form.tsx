@@ -1,5 +1,6 @@
 'use client';
 import { useActionState } from 'react';
+import { ActionStatus } from '@/components/action-status';
 import { addUserAction, type AddUserState } from '@/components/users/actions';
 
 export function AddUserForm() {
@@ -26,16 +27,7 @@ export function AddUserForm() {
         Password
         <input name="password" type="password" required minLength={8} autoComplete="new-password" />
       </label>
-      {state.ok === false ? (
-        <p role="alert" className="error">
-          {state.error}
-        </p>
-      ) : null}
-      {state.ok === true ? (
-        <p role="status" className="status-ok">
-          {state.message}
-        </p>
-      ) : null}
+      <ActionStatus state={state} />
       <button type="submit" className="primary" disabled={pending}>
         Add user
       </button>

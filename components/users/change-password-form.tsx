@@ -1,5 +1,6 @@
 'use client';
 import { useActionState } from 'react';
+import { ActionStatus } from '@/components/action-status';
 import { changeOwnPasswordAction, type UserActionState } from '@/components/users/actions';
 
 export function ChangePasswordForm() {
@@ -19,16 +20,7 @@ export function ChangePasswordForm() {
         New password again
         <input name="confirm" type="password" required minLength={8} autoComplete="new-password" />
       </label>
-      {state.ok === false ? (
-        <p role="alert" className="error">
-          {state.error}
-        </p>
-      ) : null}
-      {state.ok === true ? (
-        <p role="status" className="status-ok">
-          {state.message}
-        </p>
-      ) : null}
+      <ActionStatus state={state} />
       <button type="submit" className="primary" disabled={pending}>
         Change password
       </button>

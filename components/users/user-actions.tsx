@@ -1,6 +1,7 @@
 'use client';
 /** Per-user actions on the Users page: role, disable / enable, reset password (the new one shown once). */
 import { useActionState } from 'react';
+import { ActionStatus } from '@/components/action-status';
 import { manageUserAction, type UserActionState } from '@/components/users/actions';
 
 export function UserActions({ userId, username, role, disabled, isSelf }: { userId: string; username: string; role: 'engineer' | 'analyst'; disabled: boolean; isSelf: boolean }) {
@@ -27,16 +28,13 @@ export function UserActions({ userId, username, role, disabled, isSelf }: { user
       <button type="submit" name="op" value="reset" disabled={pending}>
         Reset password
       </button>
-      {state.ok === false ? (
-        <span role="alert" className="error">
-          {state.error}
-        </span>
-      ) : null}
-      {state.ok === true ? (
-        <span role="status" className="status-ok">
-          {state.message} {state.password ? <code data-testid="new-password">{state.password}</code> : null}
-        </span>
-      ) : null}
+      <ActionStatus state={state} inline>
+        {state.ok === true ? (
+          <>
+            {state.message} {state.password ? <code data-testid="new-password">{state.password}</code> : null}
+          </>
+        ) : null}
+      </ActionStatus>
     </form>
   );
 }

@@ -31,7 +31,7 @@ import type { TableContract, TableName } from '../../olist/contract-types';
 import { GOLD_MODELS } from '../gold/models';
 import type { GoldResult } from '../gold/run-gold';
 import { silverColumns } from '../silver/model-sql';
-import { QUARANTINE_DATASET, QUARANTINE_SCHEMA } from '../silver/quarantine';
+import { QUARANTINE_DATASET, ensureQuarantineDataset } from '../silver/quarantine';
 import { PARTITION_KEYS, pendingIngests, type SilverTableResult } from '../silver/silver-table';
 import { readAthenaPlanState } from './plan-state';
 import { athenaNames, planAthenaRun, planSilverTable, qualifyModelTables, type AthenaPlanState, type Partition, type PlannedStatement } from './statements';
@@ -145,15 +145,7 @@ export async function runAthenaJob(ctx: LakeContext, run: RunRecorder, job: Athe
 
 /** Staging versions for every silver table with unconsumed bronze, and their quarantine appends. */
 async function beginSilverVersions(ctx: LakeContext, run: RunRecorder, state: AthenaPlanState, writes: Map<TableName, SilverWrite>, stagings: StagingVersion[]) {
-  const quarantine = await ensureDataset(ctx.catalog.db, {
-    layer: 'silver',
-    name: QUARANTINE_DATASET,
-    kind: 'quarantine',
-    bucket: ctx.bucket('silver'),
-    prefix: `${QUARANTINE_DATASET}/`,
-    schema: QUARANTINE_SCHEMA,
-    description: 'Rows held back from silver, with the reason and their bronze lineage',
-  });
+  const quarantine = await ensureQuarantineDataset(ctx);
   for (const contract of CONTRACTS) {
     const t = contract.table;
     if (!state.silver[t] || (state.bronze[t]?.pending.length ?? 0) === 0) continue;

@@ -27,8 +27,9 @@ export const QUARANTINE_SCHEMA: SchemaColumn[] = [
 ];
 
 /** Append the judged rows selected by `judgedSelect` (output of judgeRowsSql, reasons set) to the quarantine. */
-export async function appendQuarantine(ctx: LakeContext, run: RunRecorder, table: string, judgedSelect: string): Promise<number> {
-  const ds = await ensureDataset(ctx.catalog.db, {
+/** The quarantine dataset (created on first use; the Athena run appends to the same one). */
+export function ensureQuarantineDataset(ctx: Pick<LakeContext, 'catalog' | 'bucket'>) {
+  return ensureDataset(ctx.catalog.db, {
     layer: 'silver',
     name: QUARANTINE_DATASET,
     kind: 'quarantine',
@@ -37,6 +38,10 @@ export async function appendQuarantine(ctx: LakeContext, run: RunRecorder, table
     schema: QUARANTINE_SCHEMA,
     description: 'Rows held back from silver, with the reason and their bronze lineage',
   });
+}
+
+export async function appendQuarantine(ctx: LakeContext, run: RunRecorder, table: string, judgedSelect: string): Promise<number> {
+  const ds = await ensureQuarantineDataset(ctx);
   const work = ctx.scratch(`quarantine-${table}`);
   try {
     const file = path.join(work, `${table}.parquet`);

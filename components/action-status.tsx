@@ -1,0 +1,27 @@
+'use client';
+/**
+ * What a server action's result looks like under its form: its error as an alert, or its success as a
+ * status line (`children` replaces the success message when a form wants links or extra text).
+ */
+import type { ReactNode } from 'react';
+
+type State = { ok: true; message?: string } | { ok: false; error: string } | { ok: null };
+
+export function ActionStatus({ state, inline = false, children }: { state: State; inline?: boolean; children?: ReactNode }) {
+  const Tag = inline ? 'span' : 'p';
+  if (state.ok === false) {
+    return (
+      <Tag role="alert" className="error">
+        {state.error}
+      </Tag>
+    );
+  }
+  if (state.ok === true) {
+    return (
+      <Tag role="status" className="status-ok">
+        {children ?? state.message}
+      </Tag>
+    );
+  }
+  return null;
+}
