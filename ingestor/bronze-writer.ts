@@ -11,6 +11,12 @@
  * these rows it compresses as well as the default level 3 and writes about twice as fast (the
  * compaction job may recompress bronze later).
  *
+ * Row groups of 32,768 rows and a 4 MiB CSV buffer: with DuckDB's defaults (122,880-row groups, a
+ * buffer of 16 × the line size) the copy cost 4.7–6.1 µs of CPU per row and grew the process by
+ * 230–290 MB; with these, 1.7–2.1 µs and ~130 MB (a 64 MiB flush, one thread, measured back to back).
+ * A row group that fits in the caches is written faster, and the ingestor must stay under 512 MB. The
+ * files are ~25% bigger; bronze is read once by silver and may be compacted.
+ *
  * The input is the flusher's file: CSV with a header for typed tables (text quoted, `""` an empty
  * string), NDJSON otherwise (every value a string), with `_source_row` numbered by the renderer. The ingest's `source_name` is the flush's name: the flusher's exactly-once
  * check looks for it, and it is committed atomically with the data.
@@ -74,18 +80,20 @@ export async function writeStreamBronze(ctx: LakeContext, engine: QueryEngine, i
   const ingestedAt = new Date().toISOString().replace('T', ' ').replace('Z', '');
   const spec = `{${input.fileColumns.map((c) => `${quoteLiteral(c)}: ${c === '_source_row' ? "'BIGINT'" : "'VARCHAR'"}`).join(', ')}}`;
   const maxLine = Math.max(1 << 20, input.maxLineBytes + 1024);
+  // DuckDB's default buffer is 16 lines of the longest size (16+ MiB, twice over while it reads ahead).
+  const bufferSize = Math.max(4 << 20, 2 * maxLine);
   // Nothing is detected: the columns, their types and the dialect are stated. `""` stays an empty
   // string (allow_quoted_nulls=false), as in uploaded bronze.
   const source =
     input.format === 'csv'
-      ? `read_csv(${quoteLiteral(input.file)}, header = true, delim = ',', quote = '"', escape = '"', new_line = '\\n', auto_detect = false, columns = ${spec}, allow_quoted_nulls = false, nullstr = '', strict_mode = true, null_padding = false, ignore_errors = false, max_line_size = ${maxLine})`
+      ? `read_csv(${quoteLiteral(input.file)}, header = true, delim = ',', quote = '"', escape = '"', new_line = '\\n', auto_detect = false, columns = ${spec}, allow_quoted_nulls = false, nullstr = '', strict_mode = true, null_padding = false, ignore_errors = false, max_line_size = ${maxLine}, buffer_size = ${bufferSize})`
       : `read_json(${quoteLiteral(input.file)}, format = 'newline_delimited', columns = ${spec}, maximum_object_size = ${maxLine})`;
   await engine.execute(
     `COPY (SELECT ${input.columns.map(quoteIdent).join(', ')},
         ${quoteLiteral(ingestId)} AS _ingest_id, ${quoteLiteral(input.displayName)} AS _source_file, _source_row,
         TIMESTAMP ${quoteLiteral(ingestedAt)} AS _ingested_at, CAST(NULL AS VARCHAR) AS _raw_line, CAST(NULL AS VARCHAR) AS _parse_error
       FROM ${source})
-     TO ${quoteLiteral(input.parquet)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`,
+     TO ${quoteLiteral(input.parquet)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 32768, ROW_GROUP_SIZE_BYTES '16MB')`,
     { timeoutMs: 30 * 60_000 },
   );
   const schema: SchemaColumn[] = [...input.columns.map((name) => ({ name, type: 'VARCHAR', nullable: true })), ...LINEAGE_COLUMNS];

@@ -62,7 +62,7 @@ export const INGEST_VARIABLES: readonly IngestVariable[] = [
   { name: 'KEYSTONE_INGEST_MAX_WAL_LAG_BYTES', default: '2147483648 (2 GiB)', meaning: 'unflushed log bytes above which producers are pushed back (acks carry retry_after_ms from half of it)' },
   { name: 'KEYSTONE_INGEST_STREAM_WINDOW', default: '32', meaning: 'batches of one stream waiting for their fsync before the stream is no longer read' },
   { name: 'KEYSTONE_INGEST_SOURCES', default: '(any)', meaning: 'comma-separated generic tables accepted for `json` / `raw` payloads; others are `unknown_table`' },
-  { name: 'KEYSTONE_INGEST_DUCKDB_MEMORY', default: '128MB', meaning: 'DuckDB memory limit inside the ingestor (it writes the flushed Parquet)' },
+  { name: 'KEYSTONE_INGEST_DUCKDB_MEMORY', default: '64MB', meaning: 'DuckDB memory limit inside the ingestor (it writes the flushed Parquet, in row groups of 32,768 rows)' },
   { name: 'KEYSTONE_INGEST_DUCKDB_THREADS', default: 'cores − 1 (at least 1)', meaning: 'DuckDB threads inside the ingestor, so a flush does not starve the acks' },
   { name: 'KEYSTONE_INGEST_FLUSH_DELAY_MS', default: '0', meaning: 'tests and benchmarks: sleep this long inside every flush (a slow disk)' },
   { name: 'KEYSTONE_INGEST_FAULT', default: '(none)', meaning: 'tests: `crash-in-flush` kills the process between two tables of a flush; `crash-before-flush-commit` after all tables, before the log is released' },
@@ -92,7 +92,7 @@ export function loadIngestSettings(config: KeystoneConfig, env: Env = process.en
     genericTables = new Set(sources.split(',').map((s) => s.trim()).filter(Boolean));
     for (const t of genericTables) if (!/^[a-z][a-z0-9_]{0,62}$/.test(t)) problems.push(`KEYSTONE_INGEST_SOURCES names ${JSON.stringify(t)}, which is not a valid table name`);
   }
-  const duckdbMemory = (env.KEYSTONE_INGEST_DUCKDB_MEMORY ?? '').trim() || '128MB';
+  const duckdbMemory = (env.KEYSTONE_INGEST_DUCKDB_MEMORY ?? '').trim() || '64MB';
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(duckdbMemory)) problems.push(`KEYSTONE_INGEST_DUCKDB_MEMORY=${JSON.stringify(duckdbMemory)} is not valid: expected a size such as "128MB"`);
   const faultRaw = (env.KEYSTONE_INGEST_FAULT ?? '').trim();
   let fault: IngestSettings['fault'];
