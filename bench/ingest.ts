@@ -85,6 +85,9 @@ interface Result {
   peakRssMb: number;
   maxLagMb: number;
   pausedSeen: number;
+  /** Peaks of the ingestor's V8 heap and of its memory outside it (Buffers and other native allocations). */
+  peakHeapMb: number;
+  peakExternalMb: number;
   caughtUpS: number | null;
   flushedRows: number;
   flushRowsPerS: number | null;
@@ -127,10 +130,14 @@ async function run(s: Scenario, adminUrl: string): Promise<Result> {
     const dataDir = path.join(root, `data-${s.name}`);
     fs.rmSync(dataDir, { recursive: true, force: true });
     const port = await freePort();
-    const p: IngestorProcess = await spawnIngestor({ databaseUrl, dataDir, port, env: { KEYSTONE_INGEST_FLUSH_INTERVAL_MS: '10000', ...s.env } });
+    // BENCH_INGESTOR_NODE_ARGS: node options for the ingestor alone (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+    const nodeArgs = process.env.BENCH_INGESTOR_NODE_ARGS?.split(' ').filter(Boolean);
+    const p: IngestorProcess = await spawnIngestor({ databaseUrl, dataDir, port, env: { KEYSTONE_INGEST_FLUSH_INTERVAL_MS: '10000', ...s.env }, nodeArgs });
     let maxLag = 0;
     let paused = 0;
     let peakKb = 0;
+    let peakHeap = 0;
+    let peakExternal = 0;
     const sampler = setInterval(() => {
       try {
         peakKb = Math.max(peakKb, p.memory().peakKb);
@@ -141,6 +148,9 @@ async function run(s: Scenario, adminUrl: string): Promise<Result> {
         .then((m) => {
           maxLag = Math.max(maxLag, m.wal.lagBytes);
           paused = Math.max(paused, (m.streams as { paused: number }).paused);
+          const mem = m.memory as { heapTotalBytes: number; externalBytes: number };
+          peakHeap = Math.max(peakHeap, mem.heapTotalBytes);
+          peakExternal = Math.max(peakExternal, mem.externalBytes);
         })
         .catch(() => undefined);
     }, 250);
@@ -162,6 +172,31 @@ async function run(s: Scenario, adminUrl: string): Promise<Result> {
         onTick: (t) => process.stderr.write(`  ${t.elapsedS.toFixed(0).padStart(3)} s  ${Math.round(t.eventsPerSecond).toLocaleString('en-US').padStart(9)} events/s acked  (RSS peak ${Math.round(peakKb / 1024)} MB, log lag ${Math.round(maxLag / 1048576)} MB)\n`),
       });
       const loadEnd = Date.now();
+      if (process.env.BENCH_SMAPS) {
+        // Where the resident memory is, by mapping (diagnosis: heap vs anonymous malloc arenas vs files).
+        const status = fs.readFileSync(`/proc/${p.proc.pid}/status`, 'utf8').split('\n').filter((l) => /^(VmRSS|VmHWM|RssAnon|RssFile|Threads)/.test(l));
+        process.stderr.write(status.join('  ') + '\n');
+        const sizes = new Map<string, number>();
+        let name = '';
+        for (const line of fs.readFileSync(`/proc/${p.proc.pid}/smaps`, 'utf8').split('\n')) {
+          const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+          if (m) name = m[1] || '(anon)';
+          const r = /^Rss:\s+(\d+)/.exec(line);
+          if (r) sizes.set(name, (sizes.get(name) ?? 0) + Number(r[1]));
+        }
+        process.stderr.write([...sizes].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, kb]) => `${Math.round(kb / 1024)} MB ${n}`).join('\n') + '\n');
+        const anon: number[] = [];
+        name = '';
+        let big = false;
+        for (const line of fs.readFileSync(`/proc/${p.proc.pid}/smaps`, 'utf8').split('\n')) {
+          const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+          if (m) big = !m[3];
+          const r = /^Rss:\s+(\d+)/.exec(line);
+          if (r && big) anon.push(Number(r[1]));
+        }
+        anon.sort((a, b) => b - a);
+        process.stderr.write(`anonymous mappings: ${anon.length}, largest (MB): ${anon.slice(0, 12).map((k) => Math.round(k / 1024)).join(' ')}\n`);
+      }
       const own = process.cpuUsage(own0);
       const loadgenCpuS = (own.user + own.system) / 1e6;
       // How long until bronze has it all (the flush is asynchronous to the acks).
@@ -190,6 +225,8 @@ async function run(s: Scenario, adminUrl: string): Promise<Result> {
         peakRssMb: peakKb / 1024,
         maxLagMb: maxLag / 1048576,
         pausedSeen: paused,
+        peakHeapMb: peakHeap / 1048576,
+        peakExternalMb: peakExternal / 1048576,
         caughtUpS,
         flushedRows,
         flushRowsPerS: caughtUpS === null ? null : flushedRows / ((Date.now() - t0) / 1000),
@@ -203,7 +240,7 @@ async function run(s: Scenario, adminUrl: string): Promise<Result> {
 }
 
 function table(results: Result[]): string {
-  const head = ['scenario', 'target', 'producers', 'events/s acked', 'MiB/s', 'ack p50', 'ack p95', 'ack p99', 'peak RSS', 'max log lag', 'bronze caught up', 'flush rows/s', 'CPU µs/event (ingestor incl. flush · loadgen)'];
+  const head = ['scenario', 'target', 'producers', 'events/s acked', 'MiB/s', 'ack p50', 'ack p95', 'ack p99', 'peak RSS', 'heap · external', 'max log lag', 'bronze caught up', 'flush rows/s', 'CPU µs/event (ingestor incl. flush · loadgen)'];
   const f = (n: number) => Math.round(n).toLocaleString('en-US');
   const rows = results.map((r) => [
     r.scenario.name,
@@ -215,6 +252,7 @@ function table(results: Result[]): string {
     `${r.load.latencyMs.p95.toFixed(1)} ms`,
     `${r.load.latencyMs.p99.toFixed(1)} ms`,
     `${r.peakRssMb.toFixed(0)} MB`,
+    `${r.peakHeapMb.toFixed(0)} · ${r.peakExternalMb.toFixed(0)} MB`,
     `${r.maxLagMb.toFixed(0)} MB${r.pausedSeen ? ` (${r.pausedSeen} paused)` : ''}`,
     r.caughtUpS === null ? (r.scenario.name === 'acks-only' ? '—' : 'not within the wait') : `${r.caughtUpS.toFixed(1)} s after`,
     r.flushRowsPerS === null ? '—' : f(r.flushRowsPerS),

@@ -69,9 +69,9 @@ export interface IngestorProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnIngestor(opts: { databaseUrl: string; dataDir: string; port: number; env?: Record<string, string> }): Promise<IngestorProcess> {
+export async function spawnIngestor(opts: { databaseUrl: string; dataDir: string; port: number; env?: Record<string, string>; nodeArgs?: string[] }): Promise<IngestorProcess> {
   const metricsPort = await freePort();
-  const proc = spawn(process.execPath, [path.join(PROJECT_DIR, 'bin', 'keystone.mjs'), 'ingestor', '--port', String(opts.port)], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(PROJECT_DIR, 'bin', 'keystone.mjs'), 'ingestor', '--port', String(opts.port)], {
     cwd: PROJECT_DIR,
     env: {
       ...process.env,
