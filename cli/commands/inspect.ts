@@ -4,6 +4,7 @@ import { lineageGraph } from '../../lib/catalog/lineage';
 import { KeystoneError } from '../../lib/errors';
 import { syncLakeViews } from '../../lib/lake/views';
 import { billFor, describeScan, estimateScan } from '../../lib/sql/estimate';
+import { toGlueNames } from '../../lib/sql/glue-names';
 import { withLake } from '../lake-command';
 import { EXIT, action } from '../run-command';
 import { csvField, textTable } from '../format-table';
@@ -79,6 +80,7 @@ export function registerInspect(program: Command) {
           process.stderr.write(`${estLine}\n`);
           const scanned = (bytes: number | undefined) => (bytes === undefined ? '' : `, scanned ${describeScan(bytes, billFor(bytes).billedBytes, billFor(bytes).dollars)}`);
           await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
+          if (ctx.config.engine.kind === 'athena') sqlText = toGlueNames(sqlText, ctx.config.engine.database);
           if (opts.format === 'table') {
             const r = await ctx.engine.query(sqlText, { maxRows: Number(opts.maxRows) || 1000 });
             process.stdout.write(textTable(r.columns.map((c) => c.name), r.rows) + `\n(${r.stats.rows} row${r.stats.rows === 1 ? '' : 's'}${r.truncated ? ', truncated' : ''}, ${r.stats.elapsedMs} ms${scanned(r.stats.bytesScanned)})\n`);

@@ -16,6 +16,7 @@ import type { StorageBackend } from '../storage/backend';
 import type { KeystoneConfig } from '../config';
 import { duckdbInspector } from './duckdb-inspector';
 import { estimateScan, type ScanEstimate } from './estimate';
+import { toGlueNames } from './glue-names';
 import { assertReadOnly, type SqlInspector } from './guard';
 import { recordQueryEnd, recordQueryStart } from './history';
 import { ensureLakeViews } from './lake-state';
@@ -150,7 +151,9 @@ export async function startQuery(services: SqlServices, req: SqlRunRequest): Pro
 
   let stream: QueryStream;
   try {
-    stream = await engine.stream(bound.sql, {
+    // People write silver.orders on every engine; Athena knows it as "<database>"."silver_orders".
+    const engineSql = engine.kind === 'athena' && services.config?.engine.kind === 'athena' ? toGlueNames(bound.sql, services.config.engine.database) : bound.sql;
+    stream = await engine.stream(engineSql, {
       params: bound.params.length > 0 ? bound.params : undefined,
       signal: controller.signal,
       timeoutMs,
