@@ -45,6 +45,11 @@ export async function compactPartition(
   if (ds.layer === 'bronze') {
     throw new KeystoneError('bad_request:compact_bronze', `${label} is bronze: bronze keeps one immutable file per ingest (silver reads each ingest from its file), so it is never compacted.`);
   }
+  if (ctx.engine.kind === 'athena') {
+    // On Athena a silver or gold version is one complete prefix that Glue points at; a compacted
+    // partition would land under a new prefix Glue does not read.
+    throw new KeystoneError('bad_request:compact_athena', `${label}: compaction is not supported with the Athena engine yet (the merged file would land under a prefix Glue does not read).`);
+  }
   const before = (await currentFiles(ctx.catalog.db, ds.id)).filter((f) => samePartition(f.partition, partition));
   if (before.length === 0) throw new KeystoneError('not_found:partition', `${label} has no partition ${pid || '(the whole table)'}.`);
   if (before.length < 2) throw new KeystoneError('bad_request:nothing_to_compact', `Partition ${pid || '(the whole table)'} of ${label} is already a single file; there is nothing to compact.`);
@@ -52,7 +57,7 @@ export async function compactPartition(
   const run = await startRun(ctx.catalog, {
     job: 'compact',
     params: { dataset: label, partition: pid },
-    engine: ctx.engine.kind,
+    engine: 'duckdb',
     userId: opts.userId ?? null,
     // The job that writes this layer must not run meanwhile (and a compaction waits for no one).
     locks: [ds.layer],
@@ -67,7 +72,7 @@ export async function compactPartition(
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
     const paths = await ctx.readable(ds.bucket, before.map((f) => f.key));
     // Hive-partitioned files do not hold their partition columns (the folder names do): read them plain.
-    await ctx.engine.execute(
+    await ctx.localEngine().execute(
       `COPY (SELECT * FROM read_parquet([${paths.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false))
          TO ${quoteLiteral(outFile)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
       { timeoutMs: 60 * 60_000 },
@@ -75,7 +80,7 @@ export async function compactPartition(
     const staging = await beginVersion(ctx.catalog.db, { datasetId: ds.id, operation: 'compact', runId: run.id });
     const staged = await ctx.storage.stageVersion(ds.bucket, ds.prefix, staging.versionKey);
     try {
-      const newFiles = await stageParquetFiles(ctx.engine, staged, work);
+      const newFiles = await stageParquetFiles(ctx.localEngine(), staged, work);
       const rowsAfter = newFiles.reduce((a, f) => a + f.rowCount, 0);
       const preserved = rowsAfter === rowsBefore;
       await run.checks([

@@ -138,7 +138,7 @@ async function scanOf(ctx: LakeContext, ds: Dataset): Promise<string> {
 }
 
 export async function sampleRows(ctx: LakeContext, ds: Dataset, limit = 20): Promise<TableSample> {
-  const r = await ctx.engine.query(`SELECT * FROM (${await scanOf(ctx, ds)}) LIMIT ${Math.min(Math.max(limit, 1), 500)}`, { maxRows: 500, timeoutMs: 30_000 });
+  const r = await ctx.localEngine().query(`SELECT * FROM (${await scanOf(ctx, ds)}) LIMIT ${Math.min(Math.max(limit, 1), 500)}`, { maxRows: 500, timeoutMs: 30_000 });
   return { columns: r.columns.map((c) => ({ name: c.name, type: c.engineType })), rows: r.rows.map((row) => row.map(text)) };
 }
 
@@ -173,8 +173,8 @@ export async function quarantinedRows(ctx: LakeContext, table: string, limit = 2
   const q = await getDataset(ctx.catalog.db, 'silver', QUARANTINE_DATASET);
   if (!q?.currentVersionId) return { total: 0, byReason: [], rows: [] };
   const scan = await scanOf(ctx, q);
-  const byReason = await ctx.engine.query(`SELECT reason, count(*) FROM (${scan}) WHERE table_name = ? GROUP BY reason ORDER BY 2 DESC, 1`, { params: [table] });
-  const rows = await ctx.engine.query(
+  const byReason = await ctx.localEngine().query(`SELECT reason, count(*) FROM (${scan}) WHERE table_name = ? GROUP BY reason ORDER BY 2 DESC, 1`, { params: [table] });
+  const rows = await ctx.localEngine().query(
     `SELECT column_name, raw_value, reason, detail, _source_file, _source_row, run_id, quarantined_at
        FROM (${scan}) WHERE table_name = ? ORDER BY quarantined_at DESC, _source_file, _source_row LIMIT ${Math.min(Math.max(limit, 1), 1000)}`,
     { params: [table] },

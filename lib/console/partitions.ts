@@ -212,7 +212,7 @@ export async function inspectPartition(ctx: LakeContext, ds: Dataset, partition:
   const byPath = new Map(files.map((f, i) => [readable[i]!, f]));
   if (byPath.size > 0) {
     try {
-      const meta = await ctx.engine.query(
+      const meta = await ctx.localEngine().query(
         `SELECT file_name, row_group_id, row_group_num_rows, row_group_compressed_bytes, path_in_schema, type, compression,
                 stats_min_value, stats_max_value, stats_null_count, total_compressed_size, total_uncompressed_size
            FROM parquet_metadata([${[...byPath.keys()].map(quoteLiteral).join(', ')}])

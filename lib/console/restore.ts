@@ -21,6 +21,11 @@ export interface RestoreResult {
 export async function restoreDatasetVersion(ctx: LakeContext, ds: Dataset, version: number, opts: { userId?: string | null } = {}): Promise<RestoreResult> {
   if (!Number.isInteger(version) || version < 1) throw new KeystoneError('bad_request:version', `${JSON.stringify(version)} is not a version number.`);
   const label = `${ds.layer}.${ds.name}`;
+  if (ctx.engine.kind === 'athena' && ds.layer !== 'bronze') {
+    // Athena reads silver and gold through Glue (a projection or a view onto one version's prefix):
+    // switching the catalog alone would leave Athena reading the other version.
+    throw new KeystoneError('bad_request:restore_athena', `${label}: restoring a version is not supported with the Athena engine yet (Glue would keep pointing at the current version).`);
+  }
   // A version that cannot be restored is refused before a run is recorded for it.
   const [target] = await ctx.catalog.db
     .select({ status: datasetVersions.status })

@@ -4,11 +4,13 @@
  * a gold run that commits makes the next render query afresh, and every other render is a lookup.
  */
 import type { Catalog } from '../catalog/database';
+import type { KeystoneConfig } from '../config';
 import type { QueryEngine, Row, Value } from '../engine/engine';
 import { KeystoneError } from '../errors';
 import type { StorageBackend } from '../storage/backend';
 import { catalogVersion } from '../sql/completion';
 import { ensureLakeViews, lakeHeads } from '../sql/lake-state';
+import { toGlueNames } from '../sql/glue-names';
 import { bindSql } from '../sql/run';
 import { DATE_BOUNDS_SQL, DATE_PARAMETERS, GRAINS, REQUIRED_GOLD_TABLES, chartDefinitions, type ChartId, type Grain } from './charts';
 
@@ -16,6 +18,8 @@ export interface DashboardServices {
   catalog: Catalog;
   storage: StorageBackend;
   engine: QueryEngine;
+  /** On Athena, for the Glue names of the gold tables (the lake context passes its own). */
+  config?: Pick<KeystoneConfig, 'engine'>;
 }
 
 export interface DashboardFilterInput {
@@ -99,8 +103,8 @@ export function clearDashboardCache(): void {
   cache().clear();
 }
 
-async function rowsOf(engine: QueryEngine, sql: string, values: Record<string, string>): Promise<Row[]> {
-  const bound = bindSql(sql, DATE_PARAMETERS, values, engine.kind);
+async function rowsOf(engine: QueryEngine, sql: string, values: Record<string, string>, config: DashboardServices['config']): Promise<Row[]> {
+  const bound = bindSql(config?.engine.kind === 'athena' ? toGlueNames(sql, config.engine.database) : sql, DATE_PARAMETERS, values, engine.kind);
   const r = await engine.query(bound.sql, { params: bound.params.length ? bound.params : undefined, timeoutMs: 60_000, maxRows: 10_000 });
   return r.rows;
 }
@@ -117,7 +121,7 @@ export async function loadDashboard(services: DashboardServices, input: Dashboar
   const sync = () => (synced ??= ensureLakeViews(services));
   const { value: bounds } = await cached(`${goldVersion}|bounds`, async () => {
     await sync();
-    const [row] = await rowsOf(engine, DATE_BOUNDS_SQL, {});
+    const [row] = await rowsOf(engine, DATE_BOUNDS_SQL, {}, services.config);
     const firstDay = str(row?.[0]);
     const lastDay = str(row?.[1]);
     if (!firstDay || !lastDay) throw new KeystoneError('not_found:gold', 'The gold layer has no sales yet: run the pipeline first.');
@@ -132,7 +136,7 @@ export async function loadDashboard(services: DashboardServices, input: Dashboar
     await sync();
     const t0 = performance.now();
     const [kpis, gmv, categories, onTime, reviews, payments] = await Promise.all(
-      (['kpis', 'gmv_over_time', 'revenue_by_category', 'on_time_by_state', 'review_scores', 'payment_mix'] as const).map((id) => rowsOf(engine, sqlOf(id), values)),
+      (['kpis', 'gmv_over_time', 'revenue_by_category', 'on_time_by_state', 'review_scores', 'payment_mix'] as const).map((id) => rowsOf(engine, sqlOf(id), values, services.config)),
     );
     const k = kpis![0] ?? [];
     const data: DashboardData = {

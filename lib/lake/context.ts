@@ -8,6 +8,7 @@ import type { KeystoneConfig, Layer } from '../config';
 import { openCatalog, type Catalog } from '../catalog/database';
 import { ensureDataDir } from '../data-dir';
 import { createEngine } from '../engine';
+import { DuckDBEngine } from '../engine/duckdb/engine';
 import type { QueryEngine } from '../engine/engine';
 import { log as rootLog, type Logger } from '../logger';
 import { createStorage } from '../storage';
@@ -25,6 +26,12 @@ export interface LakeContext {
   scratch(name: string): string;
   /** Local paths the engine can read for these objects (staged from S3 into a cache when needed). */
   readable(bucket: string, keys: readonly string[]): Promise<string[]>;
+  /**
+   * The embedded DuckDB, for work on files rather than queries of the lake: converting uploads to
+   * bronze Parquet, reading Parquet footers, sample rows and compaction of cached copies. The lake's
+   * engine when that is DuckDB; with Athena, one opened on first use.
+   */
+  localEngine(): QueryEngine;
   close(): Promise<void>;
 }
 
@@ -35,6 +42,7 @@ export async function openLake(config: KeystoneConfig, opts: { log?: Logger; cat
   const storage = createStorage(config);
   const engine = createEngine(config);
   const scratchRoot = path.join(config.dataDir, 'tmp');
+  let local: QueryEngine | undefined = engine.kind === 'duckdb' ? engine : undefined;
   return {
     config,
     catalog,
@@ -43,12 +51,14 @@ export async function openLake(config: KeystoneConfig, opts: { log?: Logger; cat
     log,
     bucket: (layer) => config.buckets[layer],
     readable: (bucket, keys) => readablePaths(storage, path.join(config.dataDir, 'cache'), bucket, keys),
+    localEngine: () => (local ??= new DuckDBEngine({ tempDirectory: path.join(config.dataDir, 'duckdb-tmp') })),
     scratch(name) {
       const dir = path.join(scratchRoot, `${name}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
       fs.mkdirSync(dir, { recursive: true });
       return dir;
     },
     async close() {
+      if (local && local !== engine) await local.close();
       await engine.close();
       if (!opts.catalog) await catalog.close();
     },

@@ -10,7 +10,6 @@ import { startRun } from '../catalog/runs';
 import { KeystoneError, errorMessage } from '../errors';
 import type { LakeContext } from '../lake/context';
 import { forEachLimited } from '../concurrency';
-import { DuckDBEngine } from '../engine/duckdb/engine';
 import { runAthenaJob } from './athena/run-athena';
 import { ingestFile, type IngestOutcome } from './bronze';
 import { runGold, type GoldResult } from './gold/run-gold';
@@ -97,12 +96,7 @@ export async function runJob(ctx: LakeContext, job: Job, opts: JobOptions = {}):
       if (files.length === 0 && job === 'bronze') run.info(`nothing to ingest (no files given, ${landingDir(ctx)} is empty)`);
       // Bronze is file conversion into object storage, not a query: with Athena as the engine it is
       // still done here, by the embedded DuckDB (the files then land in S3 for Athena to read).
-      const local = ctx.engine.kind === 'athena' ? { ...ctx, engine: new DuckDBEngine({ tempDirectory: path.join(ctx.config.dataDir, 'duckdb-tmp') }) } : ctx;
-      try {
-        result.ingested = await bronzeStep(local, run, files, fromLanding);
-      } finally {
-        if (local !== ctx) await local.engine.close();
-      }
+      result.ingested = await bronzeStep(ctx.engine.kind === 'athena' ? { ...ctx, engine: ctx.localEngine() } : ctx, run, files, fromLanding);
     }
     if (ctx.engine.kind === 'athena') {
       // Registers the bronze versions in Glue, then (silver, gold, all) runs the models on Athena.

@@ -20,6 +20,8 @@ import type { LakeContext } from '../../lake/context';
 import { generateOlist, type Manifest } from '../../olist/generator';
 import { TABLE_NAMES } from '../../olist/contracts';
 import { GOLD_MODELS } from '../gold/models';
+import { compactPartition } from '../../console/compact';
+import { restoreDatasetVersion } from '../../console/restore';
 import { runJob } from '../jobs';
 import { readAthenaPlanState } from './plan-state';
 
@@ -203,6 +205,12 @@ describe('a pipeline run on Athena', { timeout: 240_000 }, () => {
     expect(r.status).toBe('succeeded');
     expect(r.silver).toEqual([]);
     expect(athena.sent.slice(before).some((s) => /__judged_v|__merged_v|^CREATE TABLE/.test(s))).toBe(false);
+  });
+
+  it('refuses compaction and restore, which would leave Glue reading another prefix than the catalog', async () => {
+    const orders = (await getDataset(ctx.catalog.db, 'silver', 'orders'))!;
+    await expect(compactPartition(ctx, orders, { year: '2017', month: '01', day: '01' })).rejects.toThrow(/not supported with the Athena engine/);
+    await expect(restoreDatasetVersion(ctx, orders, 1)).rejects.toThrow(/not supported with the Athena engine/);
   });
 
   it('a failing statement fails the run with the step and the reason, and leaves that table as it was', async () => {
