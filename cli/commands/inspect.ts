@@ -79,8 +79,9 @@ export function registerInspect(program: Command) {
           }
           process.stderr.write(`${estLine}\n`);
           const scanned = (bytes: number | undefined) => (bytes === undefined ? '' : `, scanned ${describeScan(bytes, billFor(bytes).billedBytes, billFor(bytes).dollars)}`);
-          await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
+          // DuckDB reads the lake through views over the current files; Athena through its Glue tables.
           if (ctx.config.engine.kind === 'athena') sqlText = toGlueNames(sqlText, ctx.config.engine.database);
+          else await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
           if (opts.format === 'table') {
             const r = await ctx.engine.query(sqlText, { maxRows: Number(opts.maxRows) || 1000 });
             process.stdout.write(textTable(r.columns.map((c) => c.name), r.rows) + `\n(${r.stats.rows} row${r.stats.rows === 1 ? '' : 's'}${r.truncated ? ', truncated' : ''}, ${r.stats.elapsedMs} ms${scanned(r.stats.bytesScanned)})\n`);
