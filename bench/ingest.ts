@@ -217,6 +217,7 @@ async function run(s: Scenario, adminUrl: string): Promise<Result> {
       const m = (await p.metrics()) as unknown as { flush: { rows: number } };
       peakKb = Math.max(peakKb, p.memory().peakKb);
       const flushedRows = m.flush.rows;
+      if (process.env.BENCH_FLUSH_LOG) for (const l of p.logs) if (l.includes('flushed to bronze')) process.stderr.write(l + '\n');
       return {
         scenario: s,
         load,
