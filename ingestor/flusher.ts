@@ -109,6 +109,29 @@ export class Flusher {
     this.loop = this.run();
   }
 
+  /**
+   * Open the catalog and configure DuckDB now rather than inside the first flush: that first open
+   * (connections, abandoned-run repair, engine settings) took seconds of CPU, and under load it landed
+   * in the middle of the acks (ack p99). Waits at most `maxWaitMs`: with the catalog down the ingestor
+   * still starts and takes batches, and the flush keeps retrying.
+   */
+  async warmUp(maxWaitMs: number): Promise<void> {
+    const ready = this.o
+      .lake()
+      .then((ctx) => this.duck(ctx, this.o.settings))
+      .then(
+        () => true,
+        (e: unknown) => {
+          this.o.log.warn('the catalog could not be opened at start; the flush will retry', { error: errorMessage(e) });
+          return false;
+        },
+      );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([ready, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), maxWaitMs)))]);
+    clearTimeout(timer);
+    if (waited === 'timeout') this.o.log.warn('the catalog is slow to open; serving without waiting for it', { waitedMs: maxWaitMs });
+  }
+
   /** Finish the flush in progress (if any) and stop. */
   async stop(): Promise<void> {
     this.stopping = true;

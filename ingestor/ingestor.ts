@@ -7,9 +7,9 @@
  *           flush in progress → close the catalog. What is not flushed yet stays in the log and is
  *           flushed by the next start.
  *
- * The catalog is opened lazily by the flusher and re-tried when it fails: while it is down, batches
- * are still taken, logged and acked; they reach bronze when it is back (or the log lag limit pushes
- * producers back first).
+ * The catalog is opened before serving (waiting 5 s at most) and re-tried by the flusher when it fails:
+ * while it is down, batches are still taken, logged and acked; they reach bronze when it is back (or
+ * the log lag limit pushes producers back first).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -145,6 +145,7 @@ export async function startIngestor(o: IngestorOptions): Promise<RunningIngestor
     };
     flusher = new Flusher({ lake: openLakeOnce, wal, dedup, epoch, checkpointFile, planFile: path.join(walDir, 'flush.json'), settings, metrics, log });
 
+    await flusher.warmUp(5000);
     server = await startIngestorServer({
       port,
       host: o.host ?? config.host,
