@@ -52,7 +52,7 @@ export interface IngestVariable {
 /** Every variable read here, for docs/ingestor.md. */
 export const INGEST_VARIABLES: readonly IngestVariable[] = [
   { name: 'KEYSTONE_INGEST_METRICS_PORT', default: 'ingest port + 1', meaning: 'HTTP port of `/metrics` (Prometheus) and `/metrics.json`; `0` picks a free port' },
-  { name: 'KEYSTONE_INGEST_FLUSH_BYTES', default: '16777216 (16 MiB)', meaning: 'unflushed log bytes that trigger a flush to bronze' },
+  { name: 'KEYSTONE_INGEST_FLUSH_BYTES', default: '67108864 (64 MiB)', meaning: 'unflushed log bytes that trigger a flush to bronze (and the size of a log segment)' },
   { name: 'KEYSTONE_INGEST_FLUSH_INTERVAL_MS', default: '10000', meaning: 'age of the oldest unflushed batch that triggers a flush' },
   { name: 'KEYSTONE_INGEST_FLUSH_MAX_BYTES', default: '268435456 (256 MiB)', meaning: 'log bytes one flush takes at most when it has fallen behind (a flush has a fixed cost per table: bigger catch-up flushes spend less CPU per row)' },
   { name: 'KEYSTONE_INGEST_MAX_EVENT_BYTES', default: '1048576 (1 MiB)', meaning: 'largest encoded event; larger ones are rejected `too_large`' },
@@ -84,7 +84,7 @@ export function loadIngestSettings(config: KeystoneConfig, env: Env = process.en
   };
   const defaultMetricsPort = ingestPort === 0 ? 0 : ingestPort < 65535 ? ingestPort + 1 : 0;
   const metricsPort = int('KEYSTONE_INGEST_METRICS_PORT', defaultMetricsPort, 0, 65535);
-  const flushBytes = int('KEYSTONE_INGEST_FLUSH_BYTES', 16 * MiB, 4096);
+  const flushBytes = int('KEYSTONE_INGEST_FLUSH_BYTES', 64 * MiB, 4096);
   const maxMessageBytes = int('KEYSTONE_INGEST_MAX_MESSAGE_BYTES', 16 * MiB, 1024, 512 * MiB);
   const sources = env.KEYSTONE_INGEST_SOURCES?.trim();
   let genericTables: Set<string> | undefined;
