@@ -8,7 +8,7 @@ const config = loadConfig({ KEYSTONE_DATA_DIR: '/tmp/ks-settings-test' }, '/tmp'
 describe('ingestor settings', () => {
   it('has defaults in the spirit of Firehose, tuned smaller, and the metrics port beside the gRPC one', () => {
     const s = loadIngestSettings(config, {});
-    expect(s).toMatchObject({ flushBytes: 16 * 1024 * 1024, flushIntervalMs: 10_000, metricsPort: 50052, maxBatchEvents: 10_000, walDir: '/tmp/ks-settings-test/ingestor/wal' });
+    expect(s).toMatchObject({ flushBytes: 64 * 1024 * 1024, flushMaxBytes: 256 * 1024 * 1024, duckdbMemory: '64MB', flushIntervalMs: 10_000, metricsPort: 50052, maxBatchEvents: 10_000, walDir: '/tmp/ks-settings-test/ingestor/wal' });
     expect(loadIngestSettings(config, {}, 0).metricsPort).toBe(0);
   });
 
