@@ -16,6 +16,7 @@ import type { SchemaColumn } from '../../db/schema';
 import { datasetNameFrom, quoteIdent, quoteLiteral, validateDatasetName } from '../catalog/identifiers';
 import { abortVersion, beginVersion, commitVersion, ensureDataset } from '../catalog/versions';
 import type { RunRecorder } from '../catalog/runs';
+import { withPipelineThreads } from '../engine/duckdb/threads';
 import { KeystoneError, errorMessage } from '../errors';
 import { sortableId } from '../ids';
 import { CsvReader } from '../ingest/csv-parser';
@@ -217,6 +218,10 @@ async function writeBronzeParquet(ctx: LakeContext, input: IngestInput, sniff: S
  * are committed in one catalog transaction.
  */
 export async function ingestFile(ctx: LakeContext, input: IngestInput, run?: RunRecorder): Promise<IngestOutcome> {
+  return withPipelineThreads(ctx.engine, () => ingestOne(ctx, input, run));
+}
+
+async function ingestOne(ctx: LakeContext, input: IngestInput, run?: RunRecorder): Promise<IngestOutcome> {
   const stat = await fs.promises.stat(input.path).catch(() => undefined);
   if (!stat?.isFile()) throw new KeystoneError('not_found:file', `${input.displayName}: no such file`);
   const sniff = await sniffSource(input.path, input.displayName);

@@ -12,6 +12,7 @@ import type { LakeContext } from '../../lake/context';
 import { contractFor } from '../../olist/contracts';
 import type { TableName } from '../../olist/contract-types';
 import { forEachLimited } from '../../concurrency';
+import { withPipelineThreads } from '../../engine/duckdb/threads';
 import { inferGenericModel } from './generic-model';
 import { bronzePaths, pendingIngests, runSilverTable, type SilverModel, type SilverTableResult } from './silver-table';
 
@@ -69,6 +70,10 @@ function checksFor(r: SilverTableResult, silver: Dataset): CheckRecord[] {
 }
 
 export async function runSilver(ctx: LakeContext, run: RunRecorder, only?: string[]): Promise<SilverTableResult[]> {
+  return withPipelineThreads(ctx.engine, () => silverTables(ctx, run, only));
+}
+
+async function silverTables(ctx: LakeContext, run: RunRecorder, only?: string[]): Promise<SilverTableResult[]> {
   const bronzes = (await listDatasets(ctx.catalog.db, 'bronze')).filter((d) => d.kind === 'table' && (!only || only.includes(d.name)));
   const planned: { bronze: Dataset; model: SilverModel }[] = [];
   for (const bronze of bronzes) planned.push({ bronze, model: await modelFor(ctx, bronze) });
