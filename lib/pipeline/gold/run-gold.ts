@@ -10,6 +10,8 @@ import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
 import type { CheckRecord, RunRecorder } from '../../catalog/runs';
 import { abortVersion, beginVersion, commitVersion, ensureDataset, listDatasets } from '../../catalog/versions';
+import { forEachLimited } from '../../concurrency';
+import { withPipelineThreads } from '../../engine/duckdb/threads';
 import { KeystoneError } from '../../errors';
 import type { LakeContext } from '../../lake/context';
 import { syncLakeViews } from '../../lake/views';
@@ -49,10 +51,46 @@ async function ensureSilverViews(ctx: LakeContext) {
   }
 }
 
-async function buildModel(ctx: LakeContext, run: RunRecorder, model: GoldModel, work: string, fingerprint: string) {
+/**
+ * Silver tables that several models read are loaded once per run into `gold_src`: a dated silver table
+ * is hundreds of day-partition files, and opening them costs more than the models' own work. Only the
+ * columns the models use leave the files (never the lineage or partition columns).
+ */
+const GOLD_SRC = 'gold_src';
+
+function silverReads(): Map<string, number> {
+  const reads = new Map<string, number>();
+  for (const m of GOLD_MODELS) for (const t of referencedSilver(m.sql)) reads.set(t, (reads.get(t) ?? 0) + 1);
+  return reads;
+}
+
+async function loadSilverOnce(ctx: LakeContext): Promise<Set<string>> {
+  const shared = [...silverReads()].filter(([, n]) => n > 1).map(([t]) => t);
+  const contracts = new Map(CONTRACTS.map((c) => [c.table as string, c]));
+  const statements = [`CREATE SCHEMA IF NOT EXISTS ${GOLD_SRC};`];
+  for (const t of shared) {
+    const contract = contracts.get(t);
+    const cols = contract ? contract.columns.map((c) => quoteIdent(c.name)).join(', ') : '*';
+    statements.push(`CREATE OR REPLACE TABLE ${GOLD_SRC}.${quoteIdent(t)} AS SELECT ${cols} FROM silver.${quoteIdent(t)};`);
+  }
+  await ctx.engine.execute(statements.join('\n'), { timeoutMs: 60 * 60_000 });
+  return new Set(shared);
+}
+
+async function dropSilverCopies(ctx: LakeContext, loaded: Set<string>) {
+  if (loaded.size === 0) return;
+  await ctx.engine.execute([...loaded].map((t) => `DROP TABLE IF EXISTS ${GOLD_SRC}.${quoteIdent(t)};`).join('\n'));
+}
+
+/** A model's SQL reading the run's loaded copies instead of the silver files (same rows, same version). */
+function boundSql(sql: string, loaded: Set<string>): string {
+  return sql.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => (loaded.has(t) ? `${GOLD_SRC}.${t}` : whole));
+}
+
+async function buildModel(ctx: LakeContext, run: RunRecorder, model: GoldModel, work: string, fingerprint: string, loaded: Set<string>) {
   const file = path.join(work, model.name, 'part-0.parquet');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  await ctx.engine.execute(`COPY (${model.sql}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
+  await ctx.engine.execute(`COPY (${boundSql(model.sql, loaded)}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
   await ctx.engine.execute(`CREATE OR REPLACE VIEW gold_next.${quoteIdent(model.name)} AS SELECT * FROM read_parquet(${quoteLiteral(file)})`);
   const described = await ctx.engine.query(`DESCRIBE SELECT * FROM gold_next.${quoteIdent(model.name)}`);
   const schema = described.rows.map((r) => ({ name: String(r[0]), type: String(r[1]), nullable: String(r[2]) !== 'NO' }));
@@ -60,6 +98,10 @@ async function buildModel(ctx: LakeContext, run: RunRecorder, model: GoldModel, 
 }
 
 export async function runGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult> {
+  return withPipelineThreads(ctx.engine, () => buildGold(ctx, run));
+}
+
+async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult> {
   const fingerprint = await silverFingerprint(ctx);
   const existing = await listDatasets(ctx.catalog.db, 'gold');
   const upToDate =
@@ -78,18 +120,32 @@ export async function runGold(ctx: LakeContext, run: RunRecorder): Promise<GoldR
   await ctx.engine.execute('CREATE SCHEMA IF NOT EXISTS gold_next;');
   const work = ctx.scratch('gold');
   const result: GoldResult = { status: 'built', models: [], rowsWritten: 0, checks: [] };
+  let loaded = new Set<string>();
   try {
+    loaded = await loadSilverOnce(ctx);
     // Build everything first: a failing model or check leaves gold exactly as it was.
     const built: { model: GoldModel; dir: string; schema: { name: string; type: string; nullable: boolean }[] }[] = [];
     let i = 0;
-    for (const model of GOLD_MODELS) {
-      await run.progress({ done: i++, total: GOLD_MODELS.length + 1, step: `gold.${model.name}` });
-      const t0 = Date.now();
-      const { schema } = await buildModel(ctx, run, model, work, fingerprint);
-      built.push({ model, dir: path.join(work, model.name), schema });
-      run.info(`gold.${model.name} built in ${Date.now() - t0} ms`);
+    // Two models at a time (each query runs on one DuckDB thread); a model starts once the gold models
+    // it reads are built.
+    const done = new Set<string>();
+    let waiting = GOLD_MODELS.map((model, index) => ({ model, index }));
+    while (waiting.length > 0) {
+      const ready = waiting.filter((w) => referencedGold(w.model.sql).every((g) => done.has(g)));
+      if (ready.length === 0) throw new KeystoneError('internal:gold', `gold models wait on each other: ${waiting.map((w) => w.model.name).join(', ')}`);
+      await forEachLimited(ready, 2, async ({ model, index }) => {
+        await run.progress({ done: i++, total: GOLD_MODELS.length + 1, step: `gold.${model.name}` });
+        const t0 = Date.now();
+        const { schema } = await buildModel(ctx, run, model, work, fingerprint, loaded);
+        built[index] = { model, dir: path.join(work, model.name), schema };
+        run.info(`gold.${model.name} built in ${Date.now() - t0} ms`);
+      });
+      for (const r of ready) done.add(r.model.name);
+      waiting = waiting.filter((w) => !done.has(w.model.name));
     }
-    result.checks = await reconcile(ctx);
+    result.checks = await reconcile(ctx, loaded);
+    await dropSilverCopies(ctx, loaded);
+    loaded = new Set();
     await run.checks(result.checks);
     const failed = result.checks.filter((c) => c.status === 'failed');
     if (failed.length > 0) {
@@ -97,7 +153,9 @@ export async function runGold(ctx: LakeContext, run: RunRecorder): Promise<GoldR
     }
 
     const silverInputs = (await listDatasets(ctx.catalog.db, 'silver')).filter((d) => d.kind === 'table' && d.currentVersionId);
-    for (const { model, dir, schema } of built) {
+    const models: GoldResult['models'] = [];
+    // A few commits at a time: each is mostly catalog round trips and a storage sync.
+    await forEachLimited(built, 3, async ({ model, dir, schema }, index) => {
       const ds = await ensureDataset(ctx.catalog.db, {
         layer: 'gold',
         name: model.name,
@@ -121,7 +179,7 @@ export async function runGold(ctx: LakeContext, run: RunRecorder): Promise<GoldR
             await tx.execute(sql`update datasets set facets = jsonb_set(facets, '{inputs}', to_jsonb(${fingerprint}::text)) where id = ${ds.id}`);
           },
         });
-        result.models.push({ name: model.name, rows: committed.rowCount, versionId: committed.id });
+        models[index] = { name: model.name, rows: committed.rowCount, versionId: committed.id };
         result.rowsWritten += committed.rowCount;
         const referenced = referencedSilver(model.sql);
         await run.lineage([
@@ -136,11 +194,13 @@ export async function runGold(ctx: LakeContext, run: RunRecorder): Promise<GoldR
         await abortVersion(ctx.catalog.db, staging).catch(() => undefined);
         throw e;
       }
-    }
+    });
+    result.models = models.filter((m) => m !== undefined);
     await run.step({ step: 'gold', status: 'built', models: result.models.length, rowsOut: result.rowsWritten });
     run.info(`gold: ${result.models.length} tables, ${result.rowsWritten} rows`);
     return result;
   } finally {
+    await dropSilverCopies(ctx, loaded).catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
@@ -153,7 +213,7 @@ function referencedGold(sql: string): string[] {
 }
 
 /** Gold totals must equal silver's exactly (money compared as DECIMAL, i.e. to the cent). */
-async function reconcile(ctx: LakeContext): Promise<CheckRecord[]> {
+async function reconcile(ctx: LakeContext, loaded: Set<string>): Promise<CheckRecord[]> {
   const pairs: { name: string; silver: string; gold: string }[] = [
     { name: 'order items', silver: 'SELECT count(*) FROM silver.order_items', gold: 'SELECT count(*) FROM gold_next.fact_order_items' },
     { name: 'sum of price', silver: 'SELECT coalesce(sum(price), 0) FROM silver.order_items', gold: 'SELECT coalesce(sum(price), 0) FROM gold_next.fact_order_items' },
@@ -163,7 +223,7 @@ async function reconcile(ctx: LakeContext): Promise<CheckRecord[]> {
     { name: 'reviews', silver: 'SELECT count(*) FROM silver.order_reviews', gold: 'SELECT count(*) FROM gold_next.fact_reviews' },
     { name: 'GMV in the daily mart', silver: 'SELECT coalesce(sum(price), 0) FROM gold_next.fact_order_items WHERE purchase_date_sk <> 0', gold: 'SELECT coalesce(sum(gmv), 0) FROM gold_next.mart_daily_sales' },
   ];
-  const r = await ctx.engine.query(`SELECT ${pairs.map((p) => `CAST((${p.silver}) AS VARCHAR), CAST((${p.gold}) AS VARCHAR)`).join(', ')}`);
+  const r = await ctx.engine.query(`SELECT ${pairs.map((p) => `CAST((${boundSql(p.silver, loaded)}) AS VARCHAR), CAST((${p.gold}) AS VARCHAR)`).join(', ')}`);
   const row = r.rows[0]!;
   return pairs.map((p, i) => {
     const s = String(row[2 * i]);
