@@ -263,6 +263,7 @@ export async function runSilverTable(
           : await copyToVersion(ctx.engine, staged, finalRows, {
               partitionBy: PARTITION_KEYS,
               scratch: () => path.join(work, 'out'),
+              ...(partitions.length === 1 ? { onlyPartition: partitions[0] } : {}),
             });
       if (affectedFiles.length === 0) base.rowsOut = newFiles.reduce((a, f) => a + f.rowCount, 0);
       // The figures must add up before anything is committed.
