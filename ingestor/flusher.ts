@@ -400,7 +400,7 @@ export class Flusher {
   }
 
   /**
-   * The engine for the NDJSON → Parquet step: the lake's own when it is DuckDB (one DuckDB instance per
+   * The engine for the CSV / NDJSON → Parquet step: the lake's own when it is DuckDB (one DuckDB instance per
    * process, opened with the lake's options), else a DuckDB of our own.
    */
   private async duck(ctx: LakeContext, settings: IngestSettings): Promise<QueryEngine> {
