@@ -32,10 +32,40 @@ async function modelFor(ctx: LakeContext, bronze: Dataset): Promise<SilverModel>
   return model;
 }
 
-function order(models: { model: SilverModel }[]): number[] {
-  // Lookups first: a table whose partition date comes from another runs after that one.
-  const rank = (m: SilverModel) => (m.contract.partition.kind === 'lookup' ? 1 : 0);
-  return models.map((_, i) => i).sort((a, b) => rank(models[a]!.model) - rank(models[b]!.model) || models[a]!.model.name.localeCompare(models[b]!.model.name));
+/**
+ * The order tables start in, two at a time, so that both cores stay busy to the end: tables another
+ * one looks its partition date up in first, then the costliest first (a dated table writes one file
+ * per day: its rows cost about ten times a snapshot's), and each lookup table two places after its
+ * source, by when that source is usually done (waiting for it would idle a worker).
+ */
+async function order(ctx: LakeContext, planned: { bronze: Dataset; model: SilverModel }[]): Promise<number[]> {
+  const pending = await ctx.catalog.pool.query<{ dataset_id: string; rows: string }>(
+    `select i.dataset_id, sum(coalesce(i.row_count, 0))::text as rows from ingests i
+      where not exists (select 1 from ingest_consumption c join datasets s on s.id = c.consumer_dataset_id
+                         where c.ingest_id = i.id and s.layer = 'silver')
+      group by 1`,
+  );
+  const rows = new Map(pending.rows.map((r) => [r.dataset_id, Number(r.rows)]));
+  const cost = (i: number) => {
+    const { bronze, model } = planned[i]!;
+    return (rows.get(bronze.id) ?? 0) * (model.contract.partition.kind === 'ingest_date' ? 1 : 10);
+  };
+  const lookedUp = new Set(planned.map((p) => lookupSource(p.model)).filter((t) => t !== undefined));
+  const indexes = planned.map((_, i) => i);
+  const list = indexes
+    .filter((i) => lookupSource(planned[i]!.model) === undefined)
+    .sort((a, b) => Number(lookedUp.has(planned[b]!.model.name)) - Number(lookedUp.has(planned[a]!.model.name)) || cost(b) - cost(a) || planned[a]!.model.name.localeCompare(planned[b]!.model.name));
+  for (const i of indexes.filter((i) => lookupSource(planned[i]!.model) !== undefined)) {
+    const at = list.findIndex((j) => planned[j]!.model.name === lookupSource(planned[i]!.model));
+    list.splice(at < 0 ? list.length : Math.min(list.length, at + 3), 0, i);
+  }
+  return list;
+}
+
+/** The silver table whose rows give this table its partition date, if any. */
+function lookupSource(model: SilverModel): string | undefined {
+  const rule = model.contract.partition;
+  return rule.kind === 'lookup' ? rule.table : undefined;
 }
 
 function checksFor(r: SilverTableResult, silver: Dataset): CheckRecord[] {
@@ -79,7 +109,27 @@ async function silverTables(ctx: LakeContext, run: RunRecorder, only?: string[])
   for (const bronze of bronzes) planned.push({ bronze, model: await modelFor(ctx, bronze) });
   const results: SilverTableResult[] = [];
   let i = 0;
-  const one = async ({ bronze, model }: { bronze: Dataset; model: SilverModel }) => {
+  // Settles when a table is done: true when it succeeded.
+  const finished = new Map<string, { promise: Promise<boolean>; settle: (ok: boolean) => void }>();
+  for (const p of planned) {
+    let settle!: (ok: boolean) => void;
+    const promise = new Promise<boolean>((resolve) => (settle = resolve));
+    finished.set(p.model.name, { promise, settle });
+  }
+  const one = async (p: { bronze: Dataset; model: SilverModel }) => {
+    try {
+      await oneTable(p);
+      finished.get(p.model.name)!.settle(true);
+    } catch (e) {
+      finished.get(p.model.name)!.settle(false);
+      throw e;
+    }
+  };
+  const oneTable = async ({ bronze, model }: { bronze: Dataset; model: SilverModel }) => {
+    const source = lookupSource(model);
+    if (source !== undefined && finished.has(source) && !(await finished.get(source)!.promise)) {
+      throw new KeystoneError('bad_request:check_failed', `silver.${model.name} was not run: silver.${source}, where its partition dates come from, failed`);
+    }
     await run.progress({ done: i++, total: planned.length, step: `silver.${model.name}` });
     const t0 = Date.now();
     const r = await runSilverTable(ctx, run, model, bronze, async (figures, silver) => {
@@ -103,10 +153,9 @@ async function silverTables(ctx: LakeContext, run: RunRecorder, only?: string[])
       await run.checks(checksFor(r, silver!));
     }
   };
-  // Two tables at a time; tables whose partition date is looked up in another table go after it.
-  const ordered = order(planned).map((idx) => planned[idx]!);
-  await forEachLimited(ordered.filter((p) => p.model.contract.partition.kind !== 'lookup'), 2, one);
-  await forEachLimited(ordered.filter((p) => p.model.contract.partition.kind === 'lookup'), 2, one);
+  // Two tables at a time; a table whose partition date is looked up in another one waits for it.
+  const ordered = (await order(ctx, planned)).map((idx) => planned[idx]!);
+  await forEachLimited(ordered, 2, one);
   await run.progress({ done: planned.length, total: planned.length, step: 'silver done' });
   return results;
 }
