@@ -67,13 +67,16 @@ function silverReads(): Map<string, number> {
 async function loadSilverOnce(ctx: LakeContext): Promise<Set<string>> {
   const shared = [...silverReads()].filter(([, n]) => n > 1).map(([t]) => t);
   const contracts = new Map(CONTRACTS.map((c) => [c.table as string, c]));
-  const statements = [`CREATE SCHEMA IF NOT EXISTS ${GOLD_SRC};`];
-  for (const t of shared) {
+  await ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${GOLD_SRC};`);
+  // Two at a time, like the models: each query runs on one DuckDB thread.
+  await forEachLimited(shared, 2, async (t) => {
     const contract = contracts.get(t);
     const cols = contract ? contract.columns.map((c) => quoteIdent(c.name)).join(', ') : '*';
-    statements.push(`CREATE OR REPLACE TABLE ${GOLD_SRC}.${quoteIdent(t)} AS SELECT ${cols} FROM silver.${quoteIdent(t)};`);
-  }
-  await ctx.engine.execute(statements.join('\n'), { timeoutMs: 60 * 60_000 });
+    await ctx.engine.execute(`CREATE OR REPLACE TABLE ${GOLD_SRC}.${quoteIdent(t)} AS SELECT ${cols} FROM silver.${quoteIdent(t)};`, { timeoutMs: 60 * 60_000 });
+  }).catch(async (e: unknown) => {
+    await dropSilverCopies(ctx, new Set(shared)).catch(() => undefined);
+    throw e;
+  });
   return new Set(shared);
 }
 
