@@ -29,6 +29,7 @@ import type { LakeContext } from '../../lake/context';
 import { CONTRACTS } from '../../olist/contracts';
 import type { TableContract, TableName } from '../../olist/contract-types';
 import { GOLD_MODELS } from '../gold/models';
+import { reconciliationChecks, reconciliationSql } from '../gold/reconcile';
 import type { GoldResult } from '../gold/run-gold';
 import { silverColumns } from '../silver/model-sql';
 import { QUARANTINE_DATASET, ensureQuarantineDataset } from '../silver/quarantine';
@@ -299,26 +300,9 @@ async function commitSilver(ctx: LakeContext, run: RunRecorder, state: AthenaPla
   return result;
 }
 
-/** Gold totals must equal silver's exactly (as run-gold.ts checks them on DuckDB). */
-const RECONCILE: { name: string; silver: string; gold: string }[] = [
-  { name: 'order items', silver: 'SELECT count(*) FROM silver.order_items', gold: 'SELECT count(*) FROM gold_next.fact_order_items' },
-  { name: 'sum of price', silver: 'SELECT coalesce(sum(price), 0) FROM silver.order_items', gold: 'SELECT coalesce(sum(price), 0) FROM gold_next.fact_order_items' },
-  { name: 'sum of freight', silver: 'SELECT coalesce(sum(freight_value), 0) FROM silver.order_items', gold: 'SELECT coalesce(sum(freight_value), 0) FROM gold_next.fact_order_items' },
-  { name: 'sum of payment value', silver: 'SELECT coalesce(sum(payment_value), 0) FROM silver.order_payments', gold: 'SELECT coalesce(sum(payment_value), 0) FROM gold_next.fact_payments' },
-  { name: 'orders', silver: 'SELECT count(*) FROM silver.orders', gold: 'SELECT count(*) FROM gold_next.fact_orders' },
-];
-
 async function reconcileGold(run: RunRecorder, state: AthenaPlanState, ask: Ask): Promise<CheckRecord[]> {
-  const r = await ask({
-    step: 'gold: reconcile with silver',
-    sql: qualifyModelTables(ATHENA_DIALECT.translate(`SELECT ${RECONCILE.map((p) => `CAST((${p.silver}) AS VARCHAR), CAST((${p.gold}) AS VARCHAR)`).join(', ')}`), state),
-  });
-  const row = r.rows[0] ?? [];
-  const checks: CheckRecord[] = RECONCILE.map((p, i) => {
-    const s = String(row[2 * i]);
-    const g = String(row[2 * i + 1]);
-    return { name: `reconcile(${p.name})`, action: 'fail', status: s === g ? 'passed' : 'failed', observed: g, expected: s, ...(s === g ? {} : { message: `${p.name}: gold has ${g}, silver has ${s}` }) };
-  });
+  const r = await ask({ step: 'gold: reconcile with silver', sql: qualifyModelTables(ATHENA_DIALECT.translate(reconciliationSql()), state) });
+  const checks = reconciliationChecks(r.rows[0] ?? []);
   await run.checks(checks);
   const failed = checks.filter((c) => c.status === 'failed');
   if (failed.length > 0) throw new KeystoneError('bad_request:check_failed', `gold does not reconcile with silver: ${failed.map((f) => f.message).join('; ')}`);

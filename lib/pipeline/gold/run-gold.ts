@@ -18,6 +18,7 @@ import { syncLakeViews } from '../../lake/views';
 import { stageParquetFiles } from '../../lake/write-files';
 import { CONTRACTS } from '../../olist/contracts';
 import { silverColumns } from '../silver/model-sql';
+import { reconciliationChecks, reconciliationSql } from './reconcile';
 import { GOLD_MODELS, type GoldModel } from './models';
 
 export interface GoldResult {
@@ -217,29 +218,7 @@ function referencedGold(sql: string): string[] {
 
 /** Gold totals must equal silver's exactly (money compared as DECIMAL, i.e. to the cent). */
 async function reconcile(ctx: LakeContext, loaded: Set<string>): Promise<CheckRecord[]> {
-  const pairs: { name: string; silver: string; gold: string }[] = [
-    { name: 'order items', silver: 'SELECT count(*) FROM silver.order_items', gold: 'SELECT count(*) FROM gold_next.fact_order_items' },
-    { name: 'sum of price', silver: 'SELECT coalesce(sum(price), 0) FROM silver.order_items', gold: 'SELECT coalesce(sum(price), 0) FROM gold_next.fact_order_items' },
-    { name: 'sum of freight', silver: 'SELECT coalesce(sum(freight_value), 0) FROM silver.order_items', gold: 'SELECT coalesce(sum(freight_value), 0) FROM gold_next.fact_order_items' },
-    { name: 'sum of payment value', silver: 'SELECT coalesce(sum(payment_value), 0) FROM silver.order_payments', gold: 'SELECT coalesce(sum(payment_value), 0) FROM gold_next.fact_payments' },
-    { name: 'orders', silver: 'SELECT count(*) FROM silver.orders', gold: 'SELECT count(*) FROM gold_next.fact_orders' },
-    { name: 'reviews', silver: 'SELECT count(*) FROM silver.order_reviews', gold: 'SELECT count(*) FROM gold_next.fact_reviews' },
-    { name: 'GMV in the daily mart', silver: 'SELECT coalesce(sum(price), 0) FROM gold_next.fact_order_items WHERE purchase_date_sk <> 0', gold: 'SELECT coalesce(sum(gmv), 0) FROM gold_next.mart_daily_sales' },
-  ];
-  const r = await ctx.engine.query(`SELECT ${pairs.map((p) => `CAST((${boundSql(p.silver, loaded)}) AS VARCHAR), CAST((${p.gold}) AS VARCHAR)`).join(', ')}`);
-  const row = r.rows[0]!;
-  return pairs.map((p, i) => {
-    const s = String(row[2 * i]);
-    const g = String(row[2 * i + 1]);
-    const ok = s === g;
-    return {
-      name: `reconcile(${p.name})`,
-      action: 'fail' as const,
-      status: ok ? ('passed' as const) : ('failed' as const),
-      observed: g,
-      expected: s,
-      message: ok ? undefined : `${p.name}: gold has ${g}, silver has ${s}`,
-    };
-  });
+  const r = await ctx.engine.query(reconciliationSql((p) => boundSql(p, loaded)));
+  return reconciliationChecks(r.rows[0]!);
 }
 
