@@ -3,7 +3,6 @@
  * Writes go to a temp file inside the bucket folder (same filesystem, so the final rename is atomic)
  * and are fsynced before they become visible; a crash leaves at most an orphan temp file.
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
@@ -11,6 +10,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KeystoneError, errorMessage } from '../errors';
+import { syncFileSystem } from './fs-sync';
 import type { ByteRange, ListOptions, ListPage, ObjectInfo, PutResult, StagedVersion, StorageBackend } from './backend';
 import { TEMP_MARKER, isValidKey, validateBucketName, validateKey, validatePrefix, validateVersionId } from './keys';
 
@@ -287,12 +287,9 @@ export class LocalStorage implements StorageBackend {
     return { bytes: size };
   }
 
-  /** One filesystem-wide sync of the bucket's filesystem: far cheaper than an fsync per file. */
+  /** One filesystem-wide sync of the bucket's filesystem: far cheaper than an fsync per file (see fs-sync.ts). */
   async syncBucket(bucket: string): Promise<void> {
-    const dir = path.join(this.root, validateBucketName(bucket));
-    await new Promise<void>((resolve, reject) =>
-      execFile('sync', ['--file-system', dir], (err) => (err ? reject(new KeystoneError('unavailable:storage_sync', `could not sync ${dir}: ${err.message}`)) : resolve())),
-    );
+    await syncFileSystem(path.join(this.root, validateBucketName(bucket)));
   }
 
   async get(bucket: string, key: string, range?: ByteRange): Promise<Readable> {
