@@ -18,7 +18,8 @@ import { createLogger } from '../lib/logger';
 import { generateOlist, type Manifest } from '../lib/olist/generator';
 import { TABLE_NAMES } from '../lib/olist/contracts';
 import { runJob, type Job } from '../lib/pipeline/jobs';
-import { quoteLiteral } from '../lib/catalog/identifiers';
+import pg from 'pg';
+import { quoteIdent, quoteLiteral } from '../lib/catalog/identifiers';
 import { makeIncrement } from './pipeline-increment';
 import { parquetjsBaseline } from './parquetjs-baseline';
 
@@ -51,10 +52,30 @@ async function dataset(scale: number): Promise<{ dir: string; manifest: Manifest
   return { dir, manifest };
 }
 
+/**
+ * A new data dir, and a new catalog: with DATABASE_URL a database of its own on that server (the
+ * server's other databases, and an earlier run's catalog, must not leak versions into this one);
+ * without it, the embedded Postgres inside the fresh data dir.
+ */
 async function freshLake(name: string): Promise<LakeContext> {
   const dataDir = path.join(root, `lake-${name}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return openLake(loadConfig({ ...process.env, KEYSTONE_DATA_DIR: dataDir }), { log: createLogger({}, () => undefined) });
+  const env: Record<string, string | undefined> = { ...process.env, KEYSTONE_DATA_DIR: dataDir };
+  if (process.env.DATABASE_URL) {
+    const db = `ks_bench_pipeline_${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(db)} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${quoteIdent(db)}`);
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${db}`;
+    env.DATABASE_URL = url.toString();
+  }
+  return openLake(loadConfig(env), { log: createLogger({}, () => undefined) });
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
