@@ -188,6 +188,10 @@ describe(`running again (${storage} storage)`, { timeout: 300_000 }, () => {
     // Other tables had nothing new; gold was rebuilt because silver.orders changed.
     expect(r.silver.filter((x) => x.table !== 'orders').every((x) => x.status === 'unchanged')).toBe(true);
     expect(r.gold?.status).toBe('built');
+    // Only the models that read silver.orders (directly or through another model) were rebuilt.
+    const rebuilt = r.gold!.models.map((m) => m.name);
+    expect(rebuilt).toEqual(expect.arrayContaining(['fact_orders', 'fact_order_items', 'mart_daily_sales']));
+    for (const kept of ['dim_geolocation', 'dim_seller', 'dim_product']) expect(rebuilt).not.toContain(kept);
     const [[goldOrders]] = (await lake.sql(`SELECT count(*) FROM gold.fact_orders`)) as [[unknown]];
     expect(num(goldOrders)).toBe(num(afterCount));
 

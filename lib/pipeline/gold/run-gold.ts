@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
 import type { CheckRecord, RunRecorder } from '../../catalog/runs';
-import { abortVersion, beginVersion, commitVersion, ensureDataset, listDatasets } from '../../catalog/versions';
+import { abortVersion, beginVersion, commitVersion, currentFiles, ensureDataset, listDatasets, type Dataset } from '../../catalog/versions';
 import { forEachLimited } from '../../concurrency';
 import { withPipelineThreads } from '../../engine/duckdb/threads';
 import { KeystoneError } from '../../errors';
@@ -28,14 +28,38 @@ export interface GoldResult {
   checks: CheckRecord[];
 }
 
-/** Silver inputs of gold, as `name@versionId`: gold is rebuilt only when this changes. */
-async function silverFingerprint(ctx: LakeContext): Promise<string> {
-  const silver = await listDatasets(ctx.catalog.db, 'silver');
-  return silver
-    .filter((d) => d.kind === 'table')
-    .map((d) => `${d.name}@${d.currentVersionId ?? 0}`)
-    .sort()
-    .join(',');
+/** Silver tables a model reads, directly or through the gold models it reads. */
+function silverInputsOf(model: GoldModel): Set<string> {
+  const byName = new Map(GOLD_MODELS.map((m) => [m.name, m]));
+  const out = new Set<string>();
+  const visit = (m: GoldModel, seen: Set<string>) => {
+    if (seen.has(m.name)) return;
+    seen.add(m.name);
+    for (const t of referencedSilver(m.sql)) out.add(t);
+    for (const g of referencedGold(m.sql)) {
+      const dep = byName.get(g);
+      if (dep) visit(dep, seen);
+    }
+  };
+  visit(model, new Set());
+  return out;
+}
+
+/**
+ * Per model, its silver inputs as `name@versionId`: a model is rebuilt only when one of them changed
+ * (new orders rebuild the facts and marts, not the customer or geolocation dimensions).
+ */
+async function modelFingerprints(ctx: LakeContext): Promise<Map<string, string>> {
+  const silver = new Map((await listDatasets(ctx.catalog.db, 'silver')).filter((d) => d.kind === 'table').map((d) => [d.name, d.currentVersionId ?? 0]));
+  return new Map(
+    GOLD_MODELS.map((m) => [
+      m.name,
+      [...silverInputsOf(m)]
+        .sort()
+        .map((t) => `${t}@${silver.get(t) ?? 0}`)
+        .join(','),
+    ]),
+  );
 }
 
 /** Olist tables not yet in silver read as empty (so gold still builds, with unknown members). */
@@ -59,14 +83,14 @@ async function ensureSilverViews(ctx: LakeContext) {
  */
 const GOLD_SRC = 'gold_src';
 
-function silverReads(): Map<string, number> {
+function silverReads(models: readonly GoldModel[]): Map<string, number> {
   const reads = new Map<string, number>();
-  for (const m of GOLD_MODELS) for (const t of referencedSilver(m.sql)) reads.set(t, (reads.get(t) ?? 0) + 1);
+  for (const m of models) for (const t of referencedSilver(m.sql)) reads.set(t, (reads.get(t) ?? 0) + 1);
   return reads;
 }
 
-async function loadSilverOnce(ctx: LakeContext): Promise<Set<string>> {
-  const shared = [...silverReads()].filter(([, n]) => n > 1).map(([t]) => t);
+async function loadSilverOnce(ctx: LakeContext, models: readonly GoldModel[]): Promise<Set<string>> {
+  const shared = [...silverReads(models)].filter(([, n]) => n > 1).map(([t]) => t);
   const contracts = new Map(CONTRACTS.map((c) => [c.table as string, c]));
   await ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${GOLD_SRC};`);
   // Two at a time, like the models: each query runs on one DuckDB thread.
@@ -91,6 +115,17 @@ function boundSql(sql: string, loaded: Set<string>): string {
   return sql.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => (loaded.has(t) ? `${GOLD_SRC}.${t}` : whole));
 }
 
+/** A model this run does not rebuild is read by the others at its current version. */
+async function keepModel(ctx: LakeContext, model: GoldModel, ds: Dataset) {
+  const files = await currentFiles(ctx.catalog.db, ds.id);
+  const paths = await ctx.readable(ds.bucket, files.map((f) => f.key));
+  const rows =
+    paths.length > 0
+      ? `SELECT * FROM read_parquet([${paths.map(quoteLiteral).join(', ')}])`
+      : `SELECT ${ds.schema.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`;
+  await ctx.engine.execute(`CREATE OR REPLACE VIEW gold_next.${quoteIdent(model.name)} AS ${rows}`);
+}
+
 async function buildModel(ctx: LakeContext, run: RunRecorder, model: GoldModel, work: string, fingerprint: string, loaded: Set<string>) {
   const file = path.join(work, model.name, 'part-0.parquet');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -106,15 +141,14 @@ export async function runGold(ctx: LakeContext, run: RunRecorder): Promise<GoldR
 }
 
 async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult> {
-  const fingerprint = await silverFingerprint(ctx);
+  const fingerprints = await modelFingerprints(ctx);
   const existing = await listDatasets(ctx.catalog.db, 'gold');
-  const upToDate =
-    existing.length >= GOLD_MODELS.length &&
-    GOLD_MODELS.every((m) => {
-      const d = existing.find((e) => e.name === m.name);
-      return d?.currentVersionId && (d.facets as { inputs?: string }).inputs === fingerprint;
-    });
-  if (upToDate) {
+  const current = (m: GoldModel) => {
+    const d = existing.find((e) => e.name === m.name);
+    return d?.currentVersionId && (d.facets as { inputs?: string }).inputs === fingerprints.get(m.name) ? d : undefined;
+  };
+  const rebuild = GOLD_MODELS.filter((m) => !current(m));
+  if (rebuild.length === 0) {
     run.info('gold: silver has not changed since the last build; nothing to do');
     await run.step({ step: 'gold', status: 'unchanged' });
     return { status: 'unchanged', models: [], rowsWritten: 0, checks: [] };
@@ -126,20 +160,26 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
   const result: GoldResult = { status: 'built', models: [], rowsWritten: 0, checks: [] };
   let loaded = new Set<string>();
   try {
-    loaded = await loadSilverOnce(ctx);
+    for (const m of GOLD_MODELS) {
+      const d = current(m);
+      if (d) await keepModel(ctx, m, d);
+    }
+    if (rebuild.length < GOLD_MODELS.length) run.info(`gold: rebuilding ${rebuild.map((m) => m.name).join(', ')}; the others' silver inputs did not change`);
+    loaded = await loadSilverOnce(ctx, rebuild);
     // Build everything first: a failing model or check leaves gold exactly as it was.
     const built: { model: GoldModel; dir: string; schema: { name: string; type: string; nullable: boolean }[] }[] = [];
     let i = 0;
     // Two models at a time (each query runs on one DuckDB thread); a model starts once the gold models
     // it reads are built.
-    const done = new Set<string>();
-    let waiting = GOLD_MODELS.map((model, index) => ({ model, index }));
+    const done = new Set<string>(GOLD_MODELS.filter((m) => !rebuild.includes(m)).map((m) => m.name));
+    let waiting = rebuild.map((model, index) => ({ model, index }));
     while (waiting.length > 0) {
       const ready = waiting.filter((w) => referencedGold(w.model.sql).every((g) => done.has(g)));
       if (ready.length === 0) throw new KeystoneError('internal:gold', `gold models wait on each other: ${waiting.map((w) => w.model.name).join(', ')}`);
       await forEachLimited(ready, 2, async ({ model, index }) => {
-        await run.progress({ done: i++, total: GOLD_MODELS.length + 1, step: `gold.${model.name}` });
+        await run.progress({ done: i++, total: rebuild.length + 1, step: `gold.${model.name}` });
         const t0 = Date.now();
+        const fingerprint = fingerprints.get(model.name)!;
         const { schema } = await buildModel(ctx, run, model, work, fingerprint, loaded);
         built[index] = { model, dir: path.join(work, model.name), schema };
         run.info(`gold.${model.name} built in ${Date.now() - t0} ms`);
@@ -160,6 +200,7 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     const models: GoldResult['models'] = [];
     // A few commits at a time: each is mostly catalog round trips and a storage sync.
     await forEachLimited(built, 3, async ({ model, dir, schema }, index) => {
+      const fingerprint = fingerprints.get(model.name)!;
       const ds = await ensureDataset(ctx.catalog.db, {
         layer: 'gold',
         name: model.name,
