@@ -9,25 +9,47 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const HEX = '0123456789abcdef';
 
+const DAY_SLOTS = 4096;
+const DAY_SLOTS_MASK = DAY_SLOTS - 1;
+/** Day number → its `YYYY-MM-DD` (10 bytes at slot × 10), direct-mapped; NaN: empty. */
+const dayKeys = new Float64Array(DAY_SLOTS).fill(NaN);
+const dayTexts = Buffer.alloc(DAY_SLOTS * 10);
+
+/** A buffer known to hold no `"` (see markQuoteFree). */
+let quoteFreeSrc: Buffer | null = null;
+
+/**
+ * Say that `src` (a stored batch's events, rendered next) holds no `"` byte, so csvBytes copies its
+ * fields without looking for quotes to double; null (or a buffer that does hold one) ends it.
+ * Checked once per batch (memchr) instead of byte by byte per field.
+ */
+export function markQuoteFree(src: Buffer | null): void {
+  quoteFreeSrc = src !== null && src.indexOf(QUOTE) === -1 ? src : null;
+}
+
 export class ByteSink {
   private buf: Buffer;
+  /** `buf` as a DataView (copyRun moves 4 bytes at a time through it). */
+  private view: DataView;
   private pos = 0;
   /** Bytes written so far (spilled + buffered). */
   bytes = 0;
-  private lastDay = NaN;
-  private readonly dayText = Buffer.alloc(10);
 
   constructor(
     private readonly fd: number,
     size = 1 << 20,
   ) {
     this.buf = Buffer.allocUnsafe(size);
+    this.view = viewOf(this.buf);
   }
 
   private room(n: number) {
     if (this.buf.length - this.pos >= n) return;
     this.spill();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    if (n > this.buf.length) {
+      this.buf = Buffer.allocUnsafe(n);
+      this.view = viewOf(this.buf);
+    }
   }
 
   private spill() {
@@ -39,15 +61,7 @@ export class ByteSink {
   raw(b: Uint8Array): void {
     const n = b.length;
     this.room(n);
-    const out = this.buf;
-    let p = this.pos;
-    // Short copies are cheaper in a loop than through a native call.
-    if (n <= 64) for (let i = 0; i < n; i++) out[p++] = b[i]!;
-    else {
-      out.set(b, p);
-      p += n;
-    }
-    this.pos = p;
+    this.pos = copyRun(b, 0, n, this.buf, this.view, this.pos);
     this.bytes += n;
   }
 
@@ -80,25 +94,29 @@ export class ByteSink {
     let p = this.pos;
     if (quoted) out[p++] = QUOTE;
     const days = Math.floor(sec / 86400);
-    if (days !== this.lastDay) {
+    // The date's text from a small table by day (a flush's timestamps interleave a few columns and
+    // span years: one remembered day missed most of the time).
+    const slot = days & DAY_SLOTS_MASK;
+    const at = slot * 10;
+    if (dayKeys[slot] !== days) {
       const c = civilFromDays(days);
       const y = Math.floor(c / 10000);
       const m = Math.floor(c / 100) % 100;
       const d = c % 100;
-      const t = this.dayText;
-      t[0] = 0x30 + (Math.floor(y / 1000) % 10);
-      t[1] = 0x30 + (Math.floor(y / 100) % 10);
-      t[2] = 0x30 + (Math.floor(y / 10) % 10);
-      t[3] = 0x30 + (y % 10);
-      t[4] = 0x2d;
-      t[5] = 0x30 + Math.floor(m / 10);
-      t[6] = 0x30 + (m % 10);
-      t[7] = 0x2d;
-      t[8] = 0x30 + Math.floor(d / 10);
-      t[9] = 0x30 + (d % 10);
-      this.lastDay = days;
+      const t = dayTexts;
+      t[at] = 0x30 + (Math.floor(y / 1000) % 10);
+      t[at + 1] = 0x30 + (Math.floor(y / 100) % 10);
+      t[at + 2] = 0x30 + (Math.floor(y / 10) % 10);
+      t[at + 3] = 0x30 + (y % 10);
+      t[at + 4] = 0x2d;
+      t[at + 5] = 0x30 + Math.floor(m / 10);
+      t[at + 6] = 0x30 + (m % 10);
+      t[at + 7] = 0x2d;
+      t[at + 8] = 0x30 + Math.floor(d / 10);
+      t[at + 9] = 0x30 + (d % 10);
+      dayKeys[slot] = days;
     }
-    for (let i = 0; i < 10; i++) out[p++] = this.dayText[i]!;
+    for (let i = 0; i < 10; i++) out[p++] = dayTexts[at + i]!;
     out[p++] = 0x20;
     let rem = dateOnly ? 0 : sec - days * 86400;
     const h = Math.floor(rem / 3600);
@@ -150,7 +168,7 @@ export class ByteSink {
     for (let i = start; i < end; i++) {
       const b = src[i]!;
       if (b >= 0x20 && b !== QUOTE && b !== BACKSLASH) continue;
-      if (i > run) p = copyRun(src, run, i, out, p);
+      if (i > run) p = copyRun(src, run, i, out, this.view, p);
       run = i + 1;
       out[p++] = BACKSLASH;
       if (b === QUOTE || b === BACKSLASH) out[p++] = b;
@@ -165,7 +183,7 @@ export class ByteSink {
         out[p++] = HEX.charCodeAt(b & 15);
       }
     }
-    if (end > run) p = copyRun(src, run, end, out, p);
+    if (end > run) p = copyRun(src, run, end, out, this.view, p);
     out[p++] = QUOTE;
     this.bytes += p - this.pos;
     this.pos = p;
@@ -177,14 +195,21 @@ export class ByteSink {
     const out = this.buf;
     let p = this.pos;
     out[p++] = QUOTE;
+    if (src === quoteFreeSrc) {
+      p = copyRun(src, start, end, out, this.view, p);
+      out[p++] = QUOTE;
+      this.bytes += p - this.pos;
+      this.pos = p;
+      return;
+    }
     let run = start;
     for (let i = start; i < end; i++) {
       if (src[i] !== QUOTE) continue;
-      p = copyRun(src, run, i + 1, out, p);
+      p = copyRun(src, run, i + 1, out, this.view, p);
       out[p++] = QUOTE;
       run = i + 1;
     }
-    if (end > run) p = copyRun(src, run, end, out, p);
+    if (end > run) p = copyRun(src, run, end, out, this.view, p);
     out[p++] = QUOTE;
     this.bytes += p - this.pos;
     this.pos = p;
@@ -202,13 +227,37 @@ export class ByteSink {
   }
 }
 
-/** Copy src[from, to) to out at p; returns the new p. */
-function copyRun(src: Buffer, from: number, to: number, out: Buffer, p: number): number {
+const viewOf = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+// The DataViews of the last two sources (a batch's events and its rendered meta columns).
+let srcA: Uint8Array | undefined;
+let viewA: DataView | undefined;
+let srcB: Uint8Array | undefined;
+let viewB: DataView | undefined;
+
+/**
+ * Copy src[from, to) to out (whose DataView is `ov`) at p; returns the new p. Field-sized runs go 4
+ * bytes at a time through DataViews: about 3× faster than a byte loop or Buffer.copy at 32–100 bytes
+ * (the ids), the largest cost of rendering a row.
+ */
+function copyRun(src: Uint8Array, from: number, to: number, out: Buffer, ov: DataView, p: number): number {
   const n = to - from;
-  if (n <= 64) {
-    for (let i = from; i < to; i++) out[p++] = src[i]!;
-    return p;
+  if (n > 512) {
+    out.set(src.subarray(from, to), p);
+    return p + n;
   }
-  src.copy(out, p, from, to);
-  return p + n;
+  let i = from;
+  if (n >= 4) {
+    let sv: DataView;
+    if (src === srcA) sv = viewA!;
+    else if (src === srcB) sv = viewB!;
+    else {
+      srcB = srcA;
+      viewB = viewA;
+      srcA = src;
+      sv = viewA = viewOf(src);
+    }
+    for (; i + 4 <= to; i += 4, p += 4) ov.setUint32(p, sv.getUint32(i, true), true);
+  }
+  for (; i < to; i++) out[p++] = src[i]!;
+  return p;
 }

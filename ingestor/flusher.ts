@@ -32,7 +32,7 @@ import { errorMessage } from '../lib/errors';
 import type { LakeContext } from '../lib/lake/context';
 import type { Logger } from '../lib/logger';
 import { writeStreamBronze } from './bronze-writer';
-import { ByteSink } from './byte-sink';
+import { ByteSink, markQuoteFree } from './byte-sink';
 import { writeCheckpoint, type DedupState } from './dedup';
 import {
   DEAD_LETTER_COLUMNS,
@@ -279,6 +279,7 @@ export class Flusher {
               const frame = parseBatchFrame(rec.events, Number.MAX_SAFE_INTEGER);
               if (!frame.ok) throw new Error(`a stored batch of ${rec.producerId}#${rec.sequence} does not parse: ${frame.message}`);
               const { eventStarts, eventEnds } = frame.frame;
+              markQuoteFree(rec.events);
               let lastOut: TableOut | undefined;
               for (let i = 0; i < eventStarts.length; i++) {
                 if (!decodeEvent(v, rec.events, eventStarts[i]!, eventEnds[i]!)) throw new Error(`a stored event of ${rec.producerId}#${rec.sequence} does not decode: ${v.errorMessage}`);
@@ -318,6 +319,7 @@ export class Flusher {
         }
       }
     } finally {
+      markQuoteFree(null);
       for (const o of outs.values()) {
         o.sink.flush();
         fs.closeSync(o.fd);
