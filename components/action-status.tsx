@@ -7,18 +7,19 @@ import type { ReactNode } from 'react';
 
 type State = { ok: true; message?: string } | { ok: false; error: string } | { ok: null };
 
-export function ActionStatus({ state, inline = false, children }: { state: State; inline?: boolean; children?: ReactNode }) {
+export function ActionStatus({ state, inline = false, small = false, children }: { state: State; inline?: boolean; small?: boolean; children?: ReactNode }) {
   const Tag = inline ? 'span' : 'p';
+  const size = small ? ' small' : '';
   if (state.ok === false) {
     return (
-      <Tag role="alert" className="error">
+      <Tag role="alert" className={`error${size}`}>
         {state.error}
       </Tag>
     );
   }
   if (state.ok === true) {
     return (
-      <Tag role="status" className="status-ok">
+      <Tag role="status" className={`status-ok${size}`}>
         {children ?? state.message}
       </Tag>
     );

@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { useActionState } from 'react';
+import { ActionStatus } from '@/components/action-status';
 import { compactPartitionAction, type DatasetActionState } from '@/components/datasets/actions';
 
 export function CompactButton({ layer, name, partition, files }: { layer: string; name: string; partition: string; files: number }) {
@@ -13,16 +14,13 @@ export function CompactButton({ layer, name, partition, files }: { layer: string
       <button type="submit" disabled={pending || files < 2} title={files < 2 ? 'This partition is a single file' : undefined}>
         {pending ? 'Compacting…' : files < 2 ? 'Compact (already one file)' : `Compact ${files} files into one`}
       </button>
-      {state.ok === false ? (
-        <span role="alert" className="error small">
-          {state.error}
-        </span>
-      ) : null}
-      {state.ok === true ? (
-        <span role="status" className="status-ok small">
-          {state.message} <Link href={`/jobs/${state.runId}`}>Run</Link>
-        </span>
-      ) : null}
+      <ActionStatus state={state} inline small>
+        {state.ok === true ? (
+          <>
+            {state.message} <Link href={`/jobs/${state.runId}`}>Run</Link>
+          </>
+        ) : null}
+      </ActionStatus>
     </form>
   );
 }

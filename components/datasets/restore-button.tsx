@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { useActionState } from 'react';
+import { ActionStatus } from '@/components/action-status';
 import { restoreVersionAction, type DatasetActionState } from '@/components/datasets/actions';
 
 export function RestoreButton({ layer, name, version }: { layer: string; name: string; version: number }) {
@@ -19,16 +20,13 @@ export function RestoreButton({ layer, name, version }: { layer: string; name: s
       <button type="submit" disabled={pending} aria-label={`Restore version ${version}`}>
         {pending ? 'Restoring…' : 'Restore'}
       </button>
-      {state.ok === false ? (
-        <span role="alert" className="error small">
-          {state.error}
-        </span>
-      ) : null}
-      {state.ok === true ? (
-        <span role="status" className="status-ok small">
-          {state.message} <Link href={`/jobs/${state.runId}`}>Run</Link>
-        </span>
-      ) : null}
+      <ActionStatus state={state} inline small>
+        {state.ok === true ? (
+          <>
+            {state.message} <Link href={`/jobs/${state.runId}`}>Run</Link>
+          </>
+        ) : null}
+      </ActionStatus>
     </form>
   );
 }

@@ -2,6 +2,7 @@
 /** The four jobs, each a button; a refusal (e.g. the job is already running) is shown right here. */
 import Link from 'next/link';
 import { useActionState } from 'react';
+import { ActionStatus } from '@/components/action-status';
 import { useQueryClient } from '@tanstack/react-query';
 import { startJobAction, type StartJobState } from '@/components/jobs/actions';
 
@@ -29,16 +30,13 @@ export function StartJobs() {
           </button>
         ))}
       </form>
-      {state.ok === false ? (
-        <p role="alert" className="error">
-          {state.error}
-        </p>
-      ) : null}
-      {state.ok === true ? (
-        <p role="status" className="status-ok">
-          Started the {state.job} run. <Link href={`/jobs/${state.runId}`}>Follow it</Link>
-        </p>
-      ) : null}
+      <ActionStatus state={state}>
+        {state.ok === true ? (
+          <>
+            Started the {state.job} run. <Link href={`/jobs/${state.runId}`}>Follow it</Link>
+          </>
+        ) : null}
+      </ActionStatus>
     </section>
   );
 }

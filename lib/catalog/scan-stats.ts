@@ -18,7 +18,23 @@ interface Row {
   column_stats: Record<string, { bytes?: number }> | null;
 }
 
+/**
+ * Every query in the console is estimated, and the statistics only change when a version commits:
+ * they are read again only when the set of current versions differs from the last read's.
+ */
+const cache = new WeakMap<Catalog, { key: string; tables: TableFiles }>();
+
 export async function readScanStats(catalog: Catalog, athenaDatabase?: string): Promise<TableFiles> {
+  const head = await catalog.pool.query<{ key: string | null }>(`select string_agg(current_version_id::text, ',' order by id) as key from datasets`);
+  const key = `${athenaDatabase ?? ''}|${head.rows[0]?.key ?? ''}`;
+  const hit = cache.get(catalog);
+  if (hit?.key === key) return hit.tables;
+  const tables = await readAll(catalog, athenaDatabase);
+  cache.set(catalog, { key, tables });
+  return tables;
+}
+
+async function readAll(catalog: Catalog, athenaDatabase: string | undefined): Promise<TableFiles> {
   const { rows } = await catalog.pool.query<Row>(
     `select d.layer, d.name, f.bytes, f.partition, f.column_stats
        from datasets d

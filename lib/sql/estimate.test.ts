@@ -72,6 +72,14 @@ describe('the scan estimate from the catalog', () => {
     expect(e.unknownTables).toEqual(['gold.nowhere']);
   });
 
+  it('reads the statistics again once a version commits (they are cached until then)', async () => {
+    expect((await readScanStats(catalog))['silver.orders']!.length).toBe(2);
+    const ds = (await catalog.pool.query<{ id: string }>(`select id from datasets where layer = 'silver' and name = 'orders'`)).rows[0]!;
+    const v = await beginVersion(catalog.db, { datasetId: ds.id, operation: 'append' });
+    await commitVersion(catalog.db, { staging: v, newFiles: [{ key: 'orders/_v/000003/year=2017/month=11/day=27/a.parquet', bytes: 5 * MB, rowCount: 10, partition: day('27') }], keep: { kind: 'all' } });
+    expect((await readScanStats(catalog))['silver.orders']!.map((f) => f.bytes).sort((a, b) => b - a)).toEqual([40 * MB, 40 * MB, 5 * MB]);
+  });
+
   it('prices a real scan the same way', () => {
     expect(billFor(1)).toEqual({ bytesScanned: 1, billedBytes: 10 * MB, dollars: 0.000048 });
     expect(billFor(11 * MB + 1).billedBytes).toBe(12 * MB);
