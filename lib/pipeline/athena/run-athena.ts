@@ -31,9 +31,8 @@ import type { TableContract, TableName } from '../../olist/contract-types';
 import { GOLD_MODELS } from '../gold/models';
 import { reconciliationChecks, reconciliationSql } from '../gold/reconcile';
 import type { GoldResult } from '../gold/run-gold';
-import { silverColumns } from '../silver/model-sql';
 import { QUARANTINE_DATASET, ensureQuarantineDataset } from '../silver/quarantine';
-import { PARTITION_KEYS, pendingIngests, type SilverTableResult } from '../silver/silver-table';
+import { PARTITION_KEYS, pendingIngests, silverSchema, type SilverTableResult } from '../silver/silver-table';
 import { readAthenaPlanState } from './plan-state';
 import { athenaNames, planAthenaRun, planSilverTable, qualifyModelTables, type AthenaPlanState, type Partition, type PlannedStatement } from './statements';
 import { ATHENA_DIALECT } from './dialect';
@@ -183,16 +182,6 @@ async function beginGoldVersions(ctx: LakeContext, run: RunRecorder, state: Athe
     versions[m.name] = staging.versionKey;
   }
   state.gold = versions;
-}
-
-function silverSchema(contract: TableContract): SchemaColumn[] {
-  return [
-    ...silverColumns(contract),
-    { name: '_ingest_id', type: 'VARCHAR', nullable: false },
-    { name: '_source_file', type: 'VARCHAR', nullable: false },
-    { name: '_source_row', type: 'BIGINT', nullable: false },
-    ...PARTITION_KEYS.map((k) => ({ name: k, type: 'VARCHAR', nullable: false, description: 'partition' })),
-  ];
 }
 
 type Ask = (s: PlannedStatement) => Promise<{ rows: unknown[][] }>;

@@ -28,6 +28,11 @@ const SILVER_LINEAGE: SchemaColumn[] = [
   { name: '_source_row', type: 'BIGINT', nullable: false, description: 'record number in the source' },
 ];
 
+/** The columns of a silver table: the contract's typed columns, the bronze lineage, the partition keys. */
+export function silverSchema(contract: Pick<TableContract, 'columns'>): SchemaColumn[] {
+  return [...silverColumns(contract), ...SILVER_LINEAGE, ...PARTITION_KEYS.map((k) => ({ name: k, type: 'VARCHAR', nullable: false, description: 'partition' }))];
+}
+
 /** A contract plus what silver needs to know about where it lives (Olist tables and generic sources alike). */
 export interface SilverModel {
   name: string;
@@ -128,7 +133,7 @@ export async function runSilverTable(
     sourceTable: bronze.sourceTable,
     bucket: ctx.bucket('silver'),
     prefix: `${model.name}/`,
-    schema: [...columns, ...SILVER_LINEAGE, ...PARTITION_KEYS.map((k) => ({ name: k, type: 'VARCHAR', nullable: false, description: 'partition' }))],
+    schema: silverSchema(model.contract),
     partitionKeys: [...PARTITION_KEYS],
     description: bronze.sourceTable ? `Olist ${bronze.sourceTable}: cleansed, typed, de-duplicated` : `${model.name}: typed, de-duplicated`,
   });
