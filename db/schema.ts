@@ -123,7 +123,7 @@ export const datasetVersions = pgTable(
     version: integer('version').notNull(),
     /** staging: being written, invisible; committed: complete; aborted: abandoned, files deleted. */
     status: text('status', { enum: ['staging', 'committed', 'aborted'] }).notNull(),
-    /** append | overwrite | overwrite_partitions | restore | compact */
+    /** append | overwrite | overwrite_partitions | merge | restore | compact */
     operation: text('operation').notNull(),
     parentVersionId: bigint('parent_version_id', { mode: 'number' }),
     /** Storage prefix this version's new files were written under. */

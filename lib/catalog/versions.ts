@@ -72,7 +72,8 @@ export async function listDatasets(db: CatalogDb, layer?: Layer): Promise<Datase
 
 export interface BeginVersionInput {
   datasetId: string;
-  operation: 'append' | 'overwrite' | 'overwrite_partitions' | 'restore' | 'compact';
+  /** merge: some rows replaced by key, the files without any of them kept (gold facts updated by order). */
+  operation: 'append' | 'overwrite' | 'overwrite_partitions' | 'merge' | 'restore' | 'compact';
   runId?: string | null;
 }
 

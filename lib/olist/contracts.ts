@@ -302,3 +302,7 @@ export function recognizeTable(header: readonly string[]): RecognizedTable | und
   const positions = contract.columns.map((c) => names.indexOf(c.name));
   return { table: contract.table, contract, positions };
 }
+
+export function isTableName(name: string): name is TableName {
+  return (TABLE_NAMES as readonly string[]).includes(name);
+}

@@ -21,31 +21,6 @@ const UNKNOWN = `'(unknown)'`;
 
 export const GOLD_MODELS: readonly GoldModel[] = [
   {
-    name: 'dim_date',
-    kind: 'dimension',
-    description: 'One row per calendar day spanning every date the facts use, plus the unknown day (date_sk 0).',
-    sql: `
-WITH bounds AS (
-  SELECT coalesce(min(d), DATE '2016-01-01') AS lo, coalesce(max(d), DATE '2018-12-31') AS hi FROM (
-    SELECT CAST(order_purchase_timestamp AS DATE) AS d FROM silver.orders
-    UNION ALL SELECT CAST(order_estimated_delivery_date AS DATE) FROM silver.orders
-    UNION ALL SELECT CAST(order_delivered_customer_date AS DATE) FROM silver.orders
-    UNION ALL SELECT CAST(shipping_limit_date AS DATE) FROM silver.order_items
-    UNION ALL SELECT CAST(review_creation_date AS DATE) FROM silver.order_reviews)
-),
-days AS (
-  SELECT CAST(generate_series AS DATE) AS d
-  FROM bounds, generate_series(CAST(date_trunc('year', lo) AS TIMESTAMP), CAST(date_trunc('year', hi) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS TIMESTAMP), INTERVAL 1 DAY)
-)
-SELECT ${dateSk('d')} AS date_sk, d AS date, year(d) AS year, quarter(d) AS quarter, month(d) AS month,
-       monthname(d) AS month_name, day(d) AS day, isodow(d) AS day_of_week, dayname(d) AS day_name,
-       isodow(d) >= 6 AS is_weekend, CAST(date_trunc('week', d) AS DATE) AS week_start, CAST(date_trunc('month', d) AS DATE) AS month_start
-FROM days
-UNION ALL
-SELECT 0, NULL, NULL, NULL, NULL, ${UNKNOWN}, NULL, NULL, ${UNKNOWN}, NULL, NULL, NULL
-ORDER BY date_sk`,
-  },
-  {
     name: 'dim_customer',
     kind: 'dimension',
     description: 'One row per customer_id (Olist issues one per order) with the person (customer_unique_id) and location.',
@@ -162,6 +137,31 @@ FROM silver.order_reviews r
 LEFT JOIN silver.orders o ON o.order_id = r.order_id
 LEFT JOIN silver.customers c ON c.customer_id = o.customer_id
 ORDER BY r.review_creation_date, r.review_id, r.order_id`,
+  },
+  {
+    name: 'dim_date',
+    kind: 'dimension',
+    description: 'One row per calendar day of every year a fact has a date in, plus the unknown day (date_sk 0).',
+    sql: `
+WITH bounds AS (
+  SELECT coalesce(min(d), DATE '2016-01-01') AS lo, coalesce(max(d), DATE '2018-12-31') AS hi FROM (
+    SELECT CAST(order_purchase_timestamp AS DATE) AS d FROM gold_next.fact_orders
+    UNION ALL SELECT CAST(order_estimated_delivery_date AS DATE) FROM gold_next.fact_orders
+    UNION ALL SELECT CAST(order_delivered_customer_date AS DATE) FROM gold_next.fact_orders
+    UNION ALL SELECT CAST(shipping_limit_date AS DATE) FROM gold_next.fact_order_items
+    UNION ALL SELECT CAST(review_creation_date AS DATE) FROM gold_next.fact_reviews)
+),
+days AS (
+  SELECT CAST(generate_series AS DATE) AS d
+  FROM bounds, generate_series(CAST(date_trunc('year', lo) AS TIMESTAMP), CAST(date_trunc('year', hi) + INTERVAL 1 YEAR - INTERVAL 1 DAY AS TIMESTAMP), INTERVAL 1 DAY)
+)
+SELECT ${dateSk('d')} AS date_sk, d AS date, year(d) AS year, quarter(d) AS quarter, month(d) AS month,
+       monthname(d) AS month_name, day(d) AS day, isodow(d) AS day_of_week, dayname(d) AS day_name,
+       isodow(d) >= 6 AS is_weekend, CAST(date_trunc('week', d) AS DATE) AS week_start, CAST(date_trunc('month', d) AS DATE) AS month_start
+FROM days
+UNION ALL
+SELECT 0, NULL, NULL, NULL, NULL, ${UNKNOWN}, NULL, NULL, ${UNKNOWN}, NULL, NULL, NULL
+ORDER BY date_sk`,
   },
   {
     name: 'mart_daily_sales',

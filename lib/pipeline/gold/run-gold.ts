@@ -18,7 +18,10 @@ import { syncLakeViews } from '../../lake/views';
 import { stageParquetFiles } from '../../lake/write-files';
 import { CONTRACTS } from '../../olist/contracts';
 import { silverColumns } from '../silver/model-sql';
-import { reconciliationChecks, reconciliationSql } from './reconcile';
+import { contractFor, isTableName } from '../../olist/contracts';
+import { cachedDigest, hasDigest } from '../silver/key-digest';
+import { fingerprint, GOLD_DELTA, OrderDiffs, planFactIncrement, sqlHash, writeFactIncrement, type FactIncrement, type SilverTableRef } from './incremental';
+import { GOLD_RECONCILIATION, reconciliationChecks, reconciliationSql } from './reconcile';
 import { GOLD_MODELS, type GoldModel } from './models';
 
 export interface GoldResult {
@@ -28,36 +31,40 @@ export interface GoldResult {
   checks: CheckRecord[];
 }
 
-/** Silver tables a model reads, directly or through the gold models it reads. */
-function silverInputsOf(model: GoldModel): Set<string> {
+/** A model and the gold models it reads, directly or through others. */
+function goldClosure(model: GoldModel): GoldModel[] {
   const byName = new Map(GOLD_MODELS.map((m) => [m.name, m]));
-  const out = new Set<string>();
-  const visit = (m: GoldModel, seen: Set<string>) => {
-    if (seen.has(m.name)) return;
-    seen.add(m.name);
-    for (const t of referencedSilver(m.sql)) out.add(t);
+  const out: GoldModel[] = [];
+  const visit = (m: GoldModel) => {
+    if (out.includes(m)) return;
+    out.push(m);
     for (const g of referencedGold(m.sql)) {
       const dep = byName.get(g);
-      if (dep) visit(dep, seen);
+      if (dep) visit(dep);
     }
   };
-  visit(model, new Set());
+  visit(model);
   return out;
 }
 
+/** Silver tables a model reads, directly or through the gold models it reads. */
+function silverInputsOf(model: GoldModel): Set<string> {
+  return new Set(goldClosure(model).flatMap((m) => [...referencedSilver(m.sql)]));
+}
+
 /**
- * Per model, its silver inputs as `name@versionId`: a model is rebuilt only when one of them changed
- * (new orders rebuild the facts and marts, not the customer or geolocation dimensions).
+ * Per model, the hash of its SQL (and of the gold models it reads) and its silver inputs as
+ * `name@versionId`: a model is rebuilt only when one of them changed (new orders rebuild the facts and
+ * marts, not the customer or geolocation dimensions; a changed model rebuilds, whatever the data).
  */
-async function modelFingerprints(ctx: LakeContext): Promise<Map<string, string>> {
-  const silver = new Map((await listDatasets(ctx.catalog.db, 'silver')).filter((d) => d.kind === 'table').map((d) => [d.name, d.currentVersionId ?? 0]));
+function modelFingerprints(silver: Map<string, SilverTableRef>): Map<string, string> {
   return new Map(
     GOLD_MODELS.map((m) => [
       m.name,
-      [...silverInputsOf(m)]
-        .sort()
-        .map((t) => `${t}@${silver.get(t) ?? 0}`)
-        .join(','),
+      fingerprint(
+        sqlHash(goldClosure(m).map((g) => g.sql)),
+        new Map([...silverInputsOf(m)].map((t) => [t, silver.get(t)?.currentVersionId ?? 0])),
+      ),
     ]),
   );
 }
@@ -126,14 +133,23 @@ async function keepModel(ctx: LakeContext, model: GoldModel, ds: Dataset) {
   await ctx.engine.execute(`CREATE OR REPLACE VIEW gold_next.${quoteIdent(model.name)} AS ${rows}`);
 }
 
-async function buildModel(ctx: LakeContext, run: RunRecorder, model: GoldModel, work: string, fingerprint: string, loaded: Set<string>) {
-  const file = path.join(work, model.name, 'part-0.parquet');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  await ctx.engine.execute(`COPY (${boundSql(model.sql, loaded)}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
-  await ctx.engine.execute(`CREATE OR REPLACE VIEW gold_next.${quoteIdent(model.name)} AS SELECT * FROM read_parquet(${quoteLiteral(file)})`);
+/** Build a model into `work/<model>/`; an increment keeps the fact's untouched files (returned) and writes the rest. */
+async function buildModel(ctx: LakeContext, model: GoldModel, work: string, loaded: Set<string>, inc: FactIncrement | undefined) {
+  const dir = path.join(work, model.name);
+  let keptFileIds: number[] | undefined;
+  let paths = [path.join(dir, 'part-0.parquet')];
+  if (inc) {
+    const written = await writeFactIncrement(ctx, model, inc, dir, (s) => boundSql(s, loaded), ctx.bucket('gold'));
+    keptFileIds = written.keptFileIds;
+    paths = written.readPaths;
+  } else {
+    fs.mkdirSync(dir, { recursive: true });
+    await ctx.engine.execute(`COPY (${boundSql(model.sql, loaded)}) TO ${quoteLiteral(paths[0]!)} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
+  }
+  await ctx.engine.execute(`CREATE OR REPLACE VIEW gold_next.${quoteIdent(model.name)} AS SELECT * FROM read_parquet([${paths.map(quoteLiteral).join(', ')}])`);
   const described = await ctx.engine.query(`DESCRIBE SELECT * FROM gold_next.${quoteIdent(model.name)}`);
   const schema = described.rows.map((r) => ({ name: String(r[0]), type: String(r[1]), nullable: String(r[2]) !== 'NO' }));
-  return { file, schema, fingerprint };
+  return { schema, keptFileIds };
 }
 
 export async function runGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult> {
@@ -141,11 +157,13 @@ export async function runGold(ctx: LakeContext, run: RunRecorder): Promise<GoldR
 }
 
 async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult> {
-  const fingerprints = await modelFingerprints(ctx);
+  const silverTables = new Map((await listDatasets(ctx.catalog.db, 'silver')).filter((d) => d.kind === 'table').map((d) => [d.name, d]));
+  const fingerprints = modelFingerprints(silverTables);
   const existing = await listDatasets(ctx.catalog.db, 'gold');
+  const previousInputs = (m: GoldModel) => (existing.find((e) => e.name === m.name)?.facets as { inputs?: string } | undefined)?.inputs;
   const current = (m: GoldModel) => {
     const d = existing.find((e) => e.name === m.name);
-    return d?.currentVersionId && (d.facets as { inputs?: string }).inputs === fingerprints.get(m.name) ? d : undefined;
+    return d?.currentVersionId && previousInputs(m) === fingerprints.get(m.name) ? d : undefined;
   };
   const rebuild = GOLD_MODELS.filter((m) => !current(m));
   if (rebuild.length === 0) {
@@ -159,15 +177,26 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
   const work = ctx.scratch('gold');
   const result: GoldResult = { status: 'built', models: [], rowsWritten: 0, checks: [] };
   let loaded = new Set<string>();
+  const diffs = new OrderDiffs(ctx, silverTables);
   try {
     for (const m of GOLD_MODELS) {
       const d = current(m);
       if (d) await keepModel(ctx, m, d);
     }
     if (rebuild.length < GOLD_MODELS.length) run.info(`gold: rebuilding ${rebuild.map((m) => m.name).join(', ')}; the others' silver inputs did not change`);
-    loaded = await loadSilverOnce(ctx, rebuild);
+    // Facts whose only changed inputs are order-keyed tables are brought up to date order by order.
+    await ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${GOLD_DELTA};`);
+    const increments = new Map<string, FactIncrement>();
+    await forEachLimited(rebuild, 2, async (m) => {
+      const inc = await planFactIncrement(ctx, m, existing.find((e) => e.name === m.name), previousInputs(m), fingerprints.get(m.name)!, referencedSilver(m.sql), silverTables, diffs);
+      if (inc) increments.set(m.name, inc);
+    });
+    if (increments.size > 0) {
+      run.info(`gold: ${[...increments].map(([name, inc]) => `${name} (${inc.orders} changed orders)`).join(', ')} updated by order; the rest rebuilt whole`);
+    }
+    loaded = await loadSilverOnce(ctx, rebuild.filter((m) => !increments.has(m.name)));
     // Build everything first: a failing model or check leaves gold exactly as it was.
-    const built: { model: GoldModel; dir: string; schema: { name: string; type: string; nullable: boolean }[] }[] = [];
+    const built: { model: GoldModel; dir: string; schema: { name: string; type: string; nullable: boolean }[]; keptFileIds: number[] | undefined }[] = [];
     let i = 0;
     // Two models at a time (each query runs on one DuckDB thread); a model starts once the gold models
     // it reads are built.
@@ -179,15 +208,14 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
       await forEachLimited(ready, 2, async ({ model, index }) => {
         await run.progress({ done: i++, total: rebuild.length + 1, step: `gold.${model.name}` });
         const t0 = Date.now();
-        const fingerprint = fingerprints.get(model.name)!;
-        const { schema } = await buildModel(ctx, run, model, work, fingerprint, loaded);
-        built[index] = { model, dir: path.join(work, model.name), schema };
+        const { schema, keptFileIds } = await buildModel(ctx, model, work, loaded, increments.get(model.name));
+        built[index] = { model, dir: path.join(work, model.name), schema, keptFileIds };
         run.info(`gold.${model.name} built in ${Date.now() - t0} ms`);
       });
       for (const r of ready) done.add(r.model.name);
       waiting = waiting.filter((w) => !done.has(w.model.name));
     }
-    result.checks = await reconcile(ctx, loaded);
+    result.checks = await reconcile(ctx, loaded, silverTables);
     await dropSilverCopies(ctx, loaded);
     loaded = new Set();
     await run.checks(result.checks);
@@ -199,7 +227,7 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     const silverInputs = (await listDatasets(ctx.catalog.db, 'silver')).filter((d) => d.kind === 'table' && d.currentVersionId);
     const models: GoldResult['models'] = [];
     // A few commits at a time: each is mostly catalog round trips and a storage sync.
-    await forEachLimited(built, 3, async ({ model, dir, schema }, index) => {
+    await forEachLimited(built, 3, async ({ model, dir, schema, keptFileIds }, index) => {
       const fingerprint = fingerprints.get(model.name)!;
       const ds = await ensureDataset(ctx.catalog.db, {
         layer: 'gold',
@@ -209,14 +237,14 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
         schema,
         description: model.description,
       });
-      const staging = await beginVersion(ctx.catalog.db, { datasetId: ds.id, operation: 'overwrite', runId: run.id });
+      const staging = await beginVersion(ctx.catalog.db, { datasetId: ds.id, operation: keptFileIds ? 'merge' : 'overwrite', runId: run.id });
       const staged = await ctx.storage.stageVersion(ds.bucket, ds.prefix, staging.versionKey);
       try {
         const newFiles = await stageParquetFiles(ctx.engine, staged, dir);
         const committed = await commitVersion(ctx.catalog.db, {
           staging,
           newFiles,
-          keep: { kind: 'none' },
+          keep: keptFileIds ? { kind: 'files', fileIds: keptFileIds } : { kind: 'none' },
           schema,
           facets: { model: { kind: model.kind, sql: model.sql.trim() }, inputs: fingerprint },
           alsoInTransaction: async (tx) => {
@@ -246,6 +274,8 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     return result;
   } finally {
     await dropSilverCopies(ctx, loaded).catch(() => undefined);
+    await diffs.drop().catch(() => undefined);
+    await ctx.engine.execute(`DROP SCHEMA IF EXISTS ${GOLD_DELTA} CASCADE;`).catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
@@ -257,9 +287,21 @@ function referencedGold(sql: string): string[] {
   return [...new Set([...sql.matchAll(/gold_next\.([a-z_]+)/g)].map((m) => m[1]!))];
 }
 
-/** Gold totals must equal silver's exactly (money compared as DECIMAL, i.e. to the cent). */
-async function reconcile(ctx: LakeContext, loaded: Set<string>): Promise<CheckRecord[]> {
-  const r = await ctx.engine.query(reconciliationSql((p) => boundSql(p, loaded)));
+/**
+ * Gold totals must equal silver's exactly (money compared as DECIMAL, i.e. to the cent). Silver's side
+ * is read from the run's loaded copies, else from the tables' key digests (which carry the reconciled
+ * columns and are checked against the catalog's row counts), else from the silver files.
+ */
+async function reconcile(ctx: LakeContext, loaded: Set<string>, silver: Map<string, SilverTableRef>): Promise<CheckRecord[]> {
+  const digests = new Map<string, string>();
+  for (const t of new Set(GOLD_RECONCILIATION.flatMap((p) => [...referencedSilver(p.silver)]))) {
+    const ds = silver.get(t);
+    if (loaded.has(t) || !ds?.currentVersionId || !isTableName(t) || !hasDigest({ name: t, contract: contractFor(t) })) continue;
+    const file = cachedDigest(ctx, ds.id, ds.currentVersionId);
+    if (file) digests.set(t, `(SELECT * FROM read_parquet(${quoteLiteral(file)}))`);
+  }
+  const bind = (p: string) => boundSql(p, loaded).replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => digests.get(t) ?? whole);
+  const r = await ctx.engine.query(reconciliationSql(bind));
   return reconciliationChecks(r.rows[0]!);
 }
 

@@ -18,6 +18,8 @@ import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
 import { copyToVersion } from '../../lake/write-files';
 import type { TableContract } from '../../olist/contract-types';
+import { contractFor, isTableName } from '../../olist/contracts';
+import { digestColumns, digestOf, digestSelect, hasDigest, keyColumns, writeDigest } from './key-digest';
 import { judgeRowsSql, silverColumns } from './model-sql';
 import { appendQuarantine } from './quarantine';
 
@@ -85,28 +87,42 @@ export async function bronzePaths(ctx: LakeContext, bronze: Dataset, ingestIds: 
   return ctx.readable(bronze.bucket, rows.rows.map((r) => r.key));
 }
 
-function keyColumns(model: SilverModel): string[] {
-  return model.contract.key.kind === 'columns' ? [...model.contract.key.columns] : model.contract.columns.map((c) => c.name);
-}
+const partitionCols = (instant: string) => `strftime(${instant}, '%Y') AS year, strftime(${instant}, '%m') AS month, strftime(${instant}, '%d') AS day`;
 
-/** The event instant a row is filed under (year/month/day), per the contract's partition rule. */
-async function eventDateSql(ctx: LakeContext, model: SilverModel): Promise<{ expr: string; join: string }> {
+/**
+ * The partition (year/month/day) a judged row `j` is filed under, per the contract's partition rule:
+ * its event instant, its ingest instant, or the date of the row it refers to in another table (`join`).
+ */
+async function partitionSql(ctx: LakeContext, model: SilverModel): Promise<{ cols: string; join: string }> {
   const rule = model.contract.partition;
-  if (rule.kind === 'event_column') return { expr: `CAST(j.${quoteIdent(rule.column)} AS TIMESTAMP)`, join: '' };
-  if (rule.kind === 'ingest_date') return { expr: 'j._ingested_at', join: '' };
-  const lookup = await ctx.catalog.pool.query<{ id: string; partition_keys: string[]; schema: SchemaColumn[] }>(
-    `select id, partition_keys, schema from datasets where layer = 'silver' and name = $1`,
+  if (rule.kind === 'event_column') return { cols: partitionCols(`CAST(j.${quoteIdent(rule.column)} AS TIMESTAMP)`), join: '' };
+  if (rule.kind === 'ingest_date') return { cols: partitionCols('j._ingested_at'), join: '' };
+  const lookup = await ctx.catalog.pool.query<{ id: string; bucket: string; partition_keys: string[]; schema: SchemaColumn[]; current_version_id: number | null }>(
+    `select id, bucket, partition_keys, schema, current_version_id from datasets where layer = 'silver' and name = $1`,
     [rule.table],
   );
   const ds = lookup.rows[0];
-  if (!ds) return { expr: 'j._ingested_at', join: '' };
-  const files = await currentFiles(ctx.catalog.db, ds.id);
-  const scan = tableScanSql({ paths: await ctx.readable(ctx.bucket('silver'), files.map((f) => f.key)), partitionKeys: ds.partition_keys, schema: ds.schema });
-  const cols = [...new Set([...rule.on.map((o) => o.remote), rule.column])].map(quoteIdent).join(', ');
+  if (!ds?.current_version_id) return { cols: partitionCols('j._ingested_at'), join: '' };
   const on = rule.on.map((o) => `lk.${quoteIdent(o.remote)} = j.${quoteIdent(o.local)}`).join(' AND ');
+  const distinctOn = rule.on.map((o) => quoteIdent(o.remote)).join(', ');
+  // The referenced table is filed by the very column looked up: its digest already holds each key's partition.
+  const remote = isTableName(rule.table) ? { name: rule.table, contract: contractFor(rule.table) } : undefined;
+  if (remote && remote.contract.partition.kind === 'event_column' && remote.contract.partition.column === rule.column && rule.on.every((o) => digestColumns(remote).includes(o.remote))) {
+    const digest = await digestOf(ctx, ds, remote, ds.current_version_id);
+    if (digest) {
+      const ingested = (part: string) => `strftime(j._ingested_at, '${part}')`;
+      return {
+        cols: `coalesce(lk.year, ${ingested('%Y')}) AS year, coalesce(lk.month, ${ingested('%m')}) AS month, coalesce(lk.day, ${ingested('%d')}) AS day`,
+        join: `LEFT JOIN (SELECT DISTINCT ON (${distinctOn}) ${distinctOn}, year, month, day FROM read_parquet(${quoteLiteral(digest)})) lk ON ${on}`,
+      };
+    }
+  }
+  const files = await currentFiles(ctx.catalog.db, ds.id);
+  const scan = tableScanSql({ paths: await ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ds.partition_keys, schema: ds.schema });
+  const cols = [...new Set([...rule.on.map((o) => o.remote), rule.column])].map(quoteIdent).join(', ');
   return {
-    expr: `coalesce(CAST(lk.${quoteIdent(rule.column)} AS TIMESTAMP), j._ingested_at)`,
-    join: `LEFT JOIN (SELECT DISTINCT ON (${rule.on.map((o) => quoteIdent(o.remote)).join(', ')}) ${cols} FROM (${scan})) lk ON ${on}`,
+    cols: partitionCols(`coalesce(CAST(lk.${quoteIdent(rule.column)} AS TIMESTAMP), j._ingested_at)`),
+    join: `LEFT JOIN (SELECT DISTINCT ON (${distinctOn}) ${cols} FROM (${scan})) lk ON ${on}`,
   };
 }
 
@@ -174,8 +190,7 @@ export async function runSilverTable(
     // Bronze of a generic source may gain columns over time: missing ones read as NULL.
     const srcRel = `read_parquet([${sources.map(quoteLiteral).join(', ')}], union_by_name = true)`;
     const judgeSql = judgeRowsSql(model.contract, `(SELECT * FROM ${srcRel})`, { strictOptional: model.generic });
-    const { expr: eventExpr, join } = await eventDateSql(ctx, model);
-    const partitionCols = `strftime(${eventExpr}, '%Y') AS year, strftime(${eventExpr}, '%m') AS month, strftime(${eventExpr}, '%d') AS day`;
+    const { cols: partitionCols, join } = await partitionSql(ctx, model);
     const lookup = join !== '';
     // The partition date is computed with the judging, unless it must be looked up in another table.
     await ctx.engine.execute(
@@ -206,7 +221,11 @@ export async function runSilverTable(
     }
 
     const currentSilver = await currentFiles(ctx.catalog.db, silver.id);
-    const current = tableScanSql({ paths: await ctx.readable(silver.bucket, currentSilver.map((f) => f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
+    // Where older rows of the incoming keys live: from the key digest when the table has one, else a scan.
+    const digest = hasDigest(model) && silver.currentVersionId && currentSilver.length > 0 ? await digestOf(ctx, silver, model, silver.currentVersionId) : undefined;
+    const current = digest
+      ? `SELECT * FROM read_parquet(${quoteLiteral(digest)})`
+      : tableScanSql({ paths: await ctx.readable(silver.bucket, currentSilver.map((f) => f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
     const keys = keyColumns(model).map(quoteIdent);
     const keyMatch = keys.map((k) => `cur.${k} IS NOT DISTINCT FROM inc.${k}`).join(' AND ');
     const affected = await ctx.engine.query(
@@ -274,6 +293,17 @@ export async function runSilverTable(
       // The figures must add up before anything is committed.
       assertReconciles(base);
       phase('stage files');
+      if (hasDigest(model)) {
+        // The new version's digest: the old one outside the rewritten partitions, plus the rewritten rows.
+        const kept = currentSilver.filter((f) => !affectedIds.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
+        const expected = kept.reduce((a, f) => a + f.rowCount, 0) + newFiles.reduce((a, f) => a + f.rowCount, 0);
+        const untouched =
+          digest && kept.length > 0
+            ? `SELECT ${digestSelect(model)} FROM read_parquet(${quoteLiteral(digest)}) WHERE NOT list_contains([${[...affectedIds].map(quoteLiteral).join(', ')}], year || '-' || month || '-' || day) UNION ALL `
+            : '';
+        if (digest || kept.length === 0) await writeDigest(ctx, silver.id, staging.id, `${untouched}SELECT ${digestSelect(model)} FROM (${finalRows})`, expected);
+        phase('key digest');
+      }
       const committed = await commitVersion(ctx.catalog.db, {
         staging,
         newFiles,

@@ -446,33 +446,7 @@ PARTITIONED BY (`_version` string)
 STORED AS PARQUET
 LOCATION 's3://olist-data-lake-silver/quarantine/';
 
--- [21] gold.dim_date: table
-CREATE TABLE "keystone"."gold_dim_date__v000001"
-WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_date/_v/000001/') AS
-WITH bounds AS (
-  SELECT coalesce(min(d), DATE '2016-01-01') AS lo, coalesce(max(d), DATE '2018-12-31') AS hi FROM (
-    SELECT CAST(order_purchase_timestamp AS DATE) AS d FROM "keystone"."silver_orders"
-    UNION ALL SELECT CAST(order_estimated_delivery_date AS DATE) FROM "keystone"."silver_orders"
-    UNION ALL SELECT CAST(order_delivered_customer_date AS DATE) FROM "keystone"."silver_orders"
-    UNION ALL SELECT CAST(shipping_limit_date AS DATE) FROM "keystone"."silver_order_items"
-    UNION ALL SELECT CAST(review_creation_date AS DATE) FROM "keystone"."silver_order_reviews")
-),
-days AS (
-  SELECT d
-  FROM bounds CROSS JOIN UNNEST(sequence(CAST(date_trunc('year', lo) AS DATE), CAST(date_trunc('year', hi) + INTERVAL '1' YEAR - INTERVAL '1' DAY AS DATE), INTERVAL '1' DAY)) AS t(d)
-)
-SELECT coalesce(CAST(date_format(CAST(d AS DATE), '%Y%m%d') AS INTEGER), 0) AS date_sk, d AS date, year(d) AS year, quarter(d) AS quarter, month(d) AS month,
-       date_format(d, '%M') AS month_name, day(d) AS day, day_of_week(d) AS day_of_week, date_format(d, '%W') AS day_name,
-       day_of_week(d) >= 6 AS is_weekend, CAST(date_trunc('week', d) AS DATE) AS week_start, CAST(date_trunc('month', d) AS DATE) AS month_start
-FROM days
-UNION ALL
-SELECT 0, NULL, NULL, NULL, NULL, '(unknown)', NULL, NULL, '(unknown)', NULL, NULL, NULL
-ORDER BY date_sk;
-
--- [22] gold.dim_date: view
-CREATE OR REPLACE VIEW "keystone"."gold_dim_date" AS SELECT * FROM "keystone"."gold_dim_date__v000001";
-
--- [23] gold.dim_customer: table
+-- [21] gold.dim_customer: table
 CREATE TABLE "keystone"."gold_dim_customer__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_customer/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(customer_id AS varchar)))), 1, 15), 16) AS customer_sk, customer_id, customer_unique_id, customer_zip_code_prefix, customer_city, customer_state
@@ -480,20 +454,20 @@ FROM "keystone"."silver_customers"
 UNION ALL SELECT 0, '(unknown)', '(unknown)', NULL, '(unknown)', NULL
 ORDER BY customer_sk;
 
--- [24] gold.dim_customer: view
+-- [22] gold.dim_customer: view
 CREATE OR REPLACE VIEW "keystone"."gold_dim_customer" AS SELECT * FROM "keystone"."gold_dim_customer__v000001";
 
--- [25] gold.dim_seller: table
+-- [23] gold.dim_seller: table
 CREATE TABLE "keystone"."gold_dim_seller__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_seller/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(seller_id AS varchar)))), 1, 15), 16) AS seller_sk, seller_id, seller_zip_code_prefix, seller_city, seller_state FROM "keystone"."silver_sellers"
 UNION ALL SELECT 0, '(unknown)', NULL, '(unknown)', NULL
 ORDER BY seller_sk;
 
--- [26] gold.dim_seller: view
+-- [24] gold.dim_seller: view
 CREATE OR REPLACE VIEW "keystone"."gold_dim_seller" AS SELECT * FROM "keystone"."gold_dim_seller__v000001";
 
--- [27] gold.dim_product: table
+-- [25] gold.dim_product: table
 CREATE TABLE "keystone"."gold_dim_product__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_product/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(p.product_id AS varchar)))), 1, 15), 16) AS product_sk, p.product_id,
@@ -505,10 +479,10 @@ FROM "keystone"."silver_products" p LEFT JOIN "keystone"."silver_category_transl
 UNION ALL SELECT 0, '(unknown)', 'unknown', 'unknown', NULL, NULL, NULL, NULL, NULL, NULL, NULL
 ORDER BY product_sk;
 
--- [28] gold.dim_product: view
+-- [26] gold.dim_product: view
 CREATE OR REPLACE VIEW "keystone"."gold_dim_product" AS SELECT * FROM "keystone"."gold_dim_product__v000001";
 
--- [29] gold.dim_geolocation: table
+-- [27] gold.dim_geolocation: table
 CREATE TABLE "keystone"."gold_dim_geolocation__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_geolocation/_v/000001/') AS
 WITH g AS (
@@ -527,10 +501,10 @@ FROM g LEFT JOIN city ON city.zip = g.zip LEFT JOIN state ON state.zip = g.zip
 UNION ALL SELECT 0, '(unknown)', NULL, NULL, '(unknown)', NULL, 0
 ORDER BY geolocation_sk;
 
--- [30] gold.dim_geolocation: view
+-- [28] gold.dim_geolocation: view
 CREATE OR REPLACE VIEW "keystone"."gold_dim_geolocation" AS SELECT * FROM "keystone"."gold_dim_geolocation__v000001";
 
--- [31] gold.fact_orders: table
+-- [29] gold.fact_orders: table
 CREATE TABLE "keystone"."gold_fact_orders__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/fact_orders/_v/000001/') AS
 WITH items AS (SELECT order_id, count(*) AS items, sum(price) AS items_value, sum(freight_value) AS freight_value FROM "keystone"."silver_order_items" GROUP BY 1),
@@ -553,10 +527,10 @@ LEFT JOIN items i ON i.order_id = o.order_id
 LEFT JOIN pays p ON p.order_id = o.order_id
 ORDER BY o.order_purchase_timestamp, o.order_id;
 
--- [32] gold.fact_orders: view
+-- [30] gold.fact_orders: view
 CREATE OR REPLACE VIEW "keystone"."gold_fact_orders" AS SELECT * FROM "keystone"."gold_fact_orders__v000001";
 
--- [33] gold.fact_order_items: table
+-- [31] gold.fact_order_items: table
 CREATE TABLE "keystone"."gold_fact_order_items__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/fact_order_items/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(i.order_id AS varchar)))), 1, 15), 16) AS order_sk, i.order_id, i.order_item_id,
@@ -573,10 +547,10 @@ LEFT JOIN "keystone"."silver_products" p ON p.product_id = i.product_id
 LEFT JOIN "keystone"."silver_sellers" s ON s.seller_id = i.seller_id
 ORDER BY i.order_id, i.order_item_id;
 
--- [34] gold.fact_order_items: view
+-- [32] gold.fact_order_items: view
 CREATE OR REPLACE VIEW "keystone"."gold_fact_order_items" AS SELECT * FROM "keystone"."gold_fact_order_items__v000001";
 
--- [35] gold.fact_payments: table
+-- [33] gold.fact_payments: table
 CREATE TABLE "keystone"."gold_fact_payments__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/fact_payments/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(pm.order_id AS varchar)))), 1, 15), 16) AS order_sk, pm.order_id, pm.payment_sequential, pm.payment_type, pm.payment_installments, pm.payment_value,
@@ -587,10 +561,10 @@ LEFT JOIN "keystone"."silver_orders" o ON o.order_id = pm.order_id
 LEFT JOIN "keystone"."silver_customers" c ON c.customer_id = o.customer_id
 ORDER BY pm.order_id, pm.payment_sequential;
 
--- [36] gold.fact_payments: view
+-- [34] gold.fact_payments: view
 CREATE OR REPLACE VIEW "keystone"."gold_fact_payments" AS SELECT * FROM "keystone"."gold_fact_payments__v000001";
 
--- [37] gold.fact_reviews: table
+-- [35] gold.fact_reviews: table
 CREATE TABLE "keystone"."gold_fact_reviews__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/fact_reviews/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(r.review_id || '|' || r.order_id AS varchar)))), 1, 15), 16) AS review_sk, r.review_id, r.order_id, from_base(substr(to_hex(md5(to_utf8(CAST(r.order_id AS varchar)))), 1, 15), 16) AS order_sk,
@@ -604,8 +578,34 @@ LEFT JOIN "keystone"."silver_orders" o ON o.order_id = r.order_id
 LEFT JOIN "keystone"."silver_customers" c ON c.customer_id = o.customer_id
 ORDER BY r.review_creation_date, r.review_id, r.order_id;
 
--- [38] gold.fact_reviews: view
+-- [36] gold.fact_reviews: view
 CREATE OR REPLACE VIEW "keystone"."gold_fact_reviews" AS SELECT * FROM "keystone"."gold_fact_reviews__v000001";
+
+-- [37] gold.dim_date: table
+CREATE TABLE "keystone"."gold_dim_date__v000001"
+WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_date/_v/000001/') AS
+WITH bounds AS (
+  SELECT coalesce(min(d), DATE '2016-01-01') AS lo, coalesce(max(d), DATE '2018-12-31') AS hi FROM (
+    SELECT CAST(order_purchase_timestamp AS DATE) AS d FROM "keystone"."gold_fact_orders__v000001"
+    UNION ALL SELECT CAST(order_estimated_delivery_date AS DATE) FROM "keystone"."gold_fact_orders__v000001"
+    UNION ALL SELECT CAST(order_delivered_customer_date AS DATE) FROM "keystone"."gold_fact_orders__v000001"
+    UNION ALL SELECT CAST(shipping_limit_date AS DATE) FROM "keystone"."gold_fact_order_items__v000001"
+    UNION ALL SELECT CAST(review_creation_date AS DATE) FROM "keystone"."gold_fact_reviews__v000001")
+),
+days AS (
+  SELECT d
+  FROM bounds CROSS JOIN UNNEST(sequence(CAST(date_trunc('year', lo) AS DATE), CAST(date_trunc('year', hi) + INTERVAL '1' YEAR - INTERVAL '1' DAY AS DATE), INTERVAL '1' DAY)) AS t(d)
+)
+SELECT coalesce(CAST(date_format(CAST(d AS DATE), '%Y%m%d') AS INTEGER), 0) AS date_sk, d AS date, year(d) AS year, quarter(d) AS quarter, month(d) AS month,
+       date_format(d, '%M') AS month_name, day(d) AS day, day_of_week(d) AS day_of_week, date_format(d, '%W') AS day_name,
+       day_of_week(d) >= 6 AS is_weekend, CAST(date_trunc('week', d) AS DATE) AS week_start, CAST(date_trunc('month', d) AS DATE) AS month_start
+FROM days
+UNION ALL
+SELECT 0, NULL, NULL, NULL, NULL, '(unknown)', NULL, NULL, '(unknown)', NULL, NULL, NULL
+ORDER BY date_sk;
+
+-- [38] gold.dim_date: view
+CREATE OR REPLACE VIEW "keystone"."gold_dim_date" AS SELECT * FROM "keystone"."gold_dim_date__v000001";
 
 -- [39] gold.mart_daily_sales: table
 CREATE TABLE "keystone"."gold_mart_daily_sales__v000001"

@@ -997,30 +997,7 @@ DROP TABLE IF EXISTS `keystone`.`silver_order_payments__merged_v000002`;
 -- [123] silver.order_payments: drop work table
 DROP TABLE IF EXISTS `keystone`.`silver_order_payments__v000002`;
 
--- [124] gold.dim_date: build version 000001
-CREATE TABLE "keystone"."gold_dim_date__v000001"
-WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_date/_v/000001/') AS
-WITH bounds AS (
-  SELECT coalesce(min(d), DATE '2016-01-01') AS lo, coalesce(max(d), DATE '2018-12-31') AS hi FROM (
-    SELECT CAST(order_purchase_timestamp AS DATE) AS d FROM "keystone"."silver_orders"
-    UNION ALL SELECT CAST(order_estimated_delivery_date AS DATE) FROM "keystone"."silver_orders"
-    UNION ALL SELECT CAST(order_delivered_customer_date AS DATE) FROM "keystone"."silver_orders"
-    UNION ALL SELECT CAST(shipping_limit_date AS DATE) FROM "keystone"."silver_order_items"
-    UNION ALL SELECT CAST(review_creation_date AS DATE) FROM "keystone"."silver_order_reviews")
-),
-days AS (
-  SELECT d
-  FROM bounds CROSS JOIN UNNEST(sequence(CAST(date_trunc('year', lo) AS DATE), CAST(date_trunc('year', hi) + INTERVAL '1' YEAR - INTERVAL '1' DAY AS DATE), INTERVAL '1' DAY)) AS t(d)
-)
-SELECT coalesce(CAST(date_format(CAST(d AS DATE), '%Y%m%d') AS INTEGER), 0) AS date_sk, d AS date, year(d) AS year, quarter(d) AS quarter, month(d) AS month,
-       date_format(d, '%M') AS month_name, day(d) AS day, day_of_week(d) AS day_of_week, date_format(d, '%W') AS day_name,
-       day_of_week(d) >= 6 AS is_weekend, CAST(date_trunc('week', d) AS DATE) AS week_start, CAST(date_trunc('month', d) AS DATE) AS month_start
-FROM days
-UNION ALL
-SELECT 0, NULL, NULL, NULL, NULL, '(unknown)', NULL, NULL, '(unknown)', NULL, NULL, NULL
-ORDER BY date_sk;
-
--- [125] gold.dim_customer: build version 000001
+-- [124] gold.dim_customer: build version 000001
 CREATE TABLE "keystone"."gold_dim_customer__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_customer/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(customer_id AS varchar)))), 1, 15), 16) AS customer_sk, customer_id, customer_unique_id, customer_zip_code_prefix, customer_city, customer_state
@@ -1028,14 +1005,14 @@ FROM "keystone"."silver_customers"
 UNION ALL SELECT 0, '(unknown)', '(unknown)', NULL, '(unknown)', NULL
 ORDER BY customer_sk;
 
--- [126] gold.dim_seller: build version 000001
+-- [125] gold.dim_seller: build version 000001
 CREATE TABLE "keystone"."gold_dim_seller__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_seller/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(seller_id AS varchar)))), 1, 15), 16) AS seller_sk, seller_id, seller_zip_code_prefix, seller_city, seller_state FROM "keystone"."silver_sellers"
 UNION ALL SELECT 0, '(unknown)', NULL, '(unknown)', NULL
 ORDER BY seller_sk;
 
--- [127] gold.dim_product: build version 000001
+-- [126] gold.dim_product: build version 000001
 CREATE TABLE "keystone"."gold_dim_product__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_product/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(p.product_id AS varchar)))), 1, 15), 16) AS product_sk, p.product_id,
@@ -1047,7 +1024,7 @@ FROM "keystone"."silver_products" p LEFT JOIN "keystone"."silver_category_transl
 UNION ALL SELECT 0, '(unknown)', 'unknown', 'unknown', NULL, NULL, NULL, NULL, NULL, NULL, NULL
 ORDER BY product_sk;
 
--- [128] gold.dim_geolocation: build version 000001
+-- [127] gold.dim_geolocation: build version 000001
 CREATE TABLE "keystone"."gold_dim_geolocation__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_geolocation/_v/000001/') AS
 WITH g AS (
@@ -1066,7 +1043,7 @@ FROM g LEFT JOIN city ON city.zip = g.zip LEFT JOIN state ON state.zip = g.zip
 UNION ALL SELECT 0, '(unknown)', NULL, NULL, '(unknown)', NULL, 0
 ORDER BY geolocation_sk;
 
--- [129] gold.fact_orders: build version 000001
+-- [128] gold.fact_orders: build version 000001
 CREATE TABLE "keystone"."gold_fact_orders__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/fact_orders/_v/000001/') AS
 WITH items AS (SELECT order_id, count(*) AS items, sum(price) AS items_value, sum(freight_value) AS freight_value FROM "keystone"."silver_order_items" GROUP BY 1),
@@ -1089,7 +1066,7 @@ LEFT JOIN items i ON i.order_id = o.order_id
 LEFT JOIN pays p ON p.order_id = o.order_id
 ORDER BY o.order_purchase_timestamp, o.order_id;
 
--- [130] gold.fact_order_items: build version 000001
+-- [129] gold.fact_order_items: build version 000001
 CREATE TABLE "keystone"."gold_fact_order_items__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/fact_order_items/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(i.order_id AS varchar)))), 1, 15), 16) AS order_sk, i.order_id, i.order_item_id,
@@ -1106,7 +1083,7 @@ LEFT JOIN "keystone"."silver_products" p ON p.product_id = i.product_id
 LEFT JOIN "keystone"."silver_sellers" s ON s.seller_id = i.seller_id
 ORDER BY i.order_id, i.order_item_id;
 
--- [131] gold.fact_payments: build version 000001
+-- [130] gold.fact_payments: build version 000001
 CREATE TABLE "keystone"."gold_fact_payments__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/fact_payments/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(pm.order_id AS varchar)))), 1, 15), 16) AS order_sk, pm.order_id, pm.payment_sequential, pm.payment_type, pm.payment_installments, pm.payment_value,
@@ -1117,7 +1094,7 @@ LEFT JOIN "keystone"."silver_orders" o ON o.order_id = pm.order_id
 LEFT JOIN "keystone"."silver_customers" c ON c.customer_id = o.customer_id
 ORDER BY pm.order_id, pm.payment_sequential;
 
--- [132] gold.fact_reviews: build version 000001
+-- [131] gold.fact_reviews: build version 000001
 CREATE TABLE "keystone"."gold_fact_reviews__v000001"
 WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/fact_reviews/_v/000001/') AS
 SELECT from_base(substr(to_hex(md5(to_utf8(CAST(r.review_id || '|' || r.order_id AS varchar)))), 1, 15), 16) AS review_sk, r.review_id, r.order_id, from_base(substr(to_hex(md5(to_utf8(CAST(r.order_id AS varchar)))), 1, 15), 16) AS order_sk,
@@ -1130,6 +1107,29 @@ FROM "keystone"."silver_order_reviews" r
 LEFT JOIN "keystone"."silver_orders" o ON o.order_id = r.order_id
 LEFT JOIN "keystone"."silver_customers" c ON c.customer_id = o.customer_id
 ORDER BY r.review_creation_date, r.review_id, r.order_id;
+
+-- [132] gold.dim_date: build version 000001
+CREATE TABLE "keystone"."gold_dim_date__v000001"
+WITH (format = 'PARQUET', parquet_compression = 'ZSTD', external_location = 's3://olist-data-lake-gold/dim_date/_v/000001/') AS
+WITH bounds AS (
+  SELECT coalesce(min(d), DATE '2016-01-01') AS lo, coalesce(max(d), DATE '2018-12-31') AS hi FROM (
+    SELECT CAST(order_purchase_timestamp AS DATE) AS d FROM "keystone"."gold_fact_orders__v000001"
+    UNION ALL SELECT CAST(order_estimated_delivery_date AS DATE) FROM "keystone"."gold_fact_orders__v000001"
+    UNION ALL SELECT CAST(order_delivered_customer_date AS DATE) FROM "keystone"."gold_fact_orders__v000001"
+    UNION ALL SELECT CAST(shipping_limit_date AS DATE) FROM "keystone"."gold_fact_order_items__v000001"
+    UNION ALL SELECT CAST(review_creation_date AS DATE) FROM "keystone"."gold_fact_reviews__v000001")
+),
+days AS (
+  SELECT d
+  FROM bounds CROSS JOIN UNNEST(sequence(CAST(date_trunc('year', lo) AS DATE), CAST(date_trunc('year', hi) + INTERVAL '1' YEAR - INTERVAL '1' DAY AS DATE), INTERVAL '1' DAY)) AS t(d)
+)
+SELECT coalesce(CAST(date_format(CAST(d AS DATE), '%Y%m%d') AS INTEGER), 0) AS date_sk, d AS date, year(d) AS year, quarter(d) AS quarter, month(d) AS month,
+       date_format(d, '%M') AS month_name, day(d) AS day, day_of_week(d) AS day_of_week, date_format(d, '%W') AS day_name,
+       day_of_week(d) >= 6 AS is_weekend, CAST(date_trunc('week', d) AS DATE) AS week_start, CAST(date_trunc('month', d) AS DATE) AS month_start
+FROM days
+UNION ALL
+SELECT 0, NULL, NULL, NULL, NULL, '(unknown)', NULL, NULL, '(unknown)', NULL, NULL, NULL
+ORDER BY date_sk;
 
 -- [133] gold.mart_daily_sales: build version 000001
 CREATE TABLE "keystone"."gold_mart_daily_sales__v000001"
@@ -1195,32 +1195,32 @@ SELECT payment_type, count(*) AS payments, sum(payment_value) AS total_value,
        round(avg(payment_installments), 2) AS avg_installments
 FROM "keystone"."gold_fact_payments__v000001" GROUP BY 1 ORDER BY total_value DESC;
 
--- [139] gold.dim_date: publish
-CREATE OR REPLACE VIEW "keystone"."gold_dim_date" AS SELECT * FROM "keystone"."gold_dim_date__v000001";
-
--- [140] gold.dim_customer: publish
+-- [139] gold.dim_customer: publish
 CREATE OR REPLACE VIEW "keystone"."gold_dim_customer" AS SELECT * FROM "keystone"."gold_dim_customer__v000001";
 
--- [141] gold.dim_seller: publish
+-- [140] gold.dim_seller: publish
 CREATE OR REPLACE VIEW "keystone"."gold_dim_seller" AS SELECT * FROM "keystone"."gold_dim_seller__v000001";
 
--- [142] gold.dim_product: publish
+-- [141] gold.dim_product: publish
 CREATE OR REPLACE VIEW "keystone"."gold_dim_product" AS SELECT * FROM "keystone"."gold_dim_product__v000001";
 
--- [143] gold.dim_geolocation: publish
+-- [142] gold.dim_geolocation: publish
 CREATE OR REPLACE VIEW "keystone"."gold_dim_geolocation" AS SELECT * FROM "keystone"."gold_dim_geolocation__v000001";
 
--- [144] gold.fact_orders: publish
+-- [143] gold.fact_orders: publish
 CREATE OR REPLACE VIEW "keystone"."gold_fact_orders" AS SELECT * FROM "keystone"."gold_fact_orders__v000001";
 
--- [145] gold.fact_order_items: publish
+-- [144] gold.fact_order_items: publish
 CREATE OR REPLACE VIEW "keystone"."gold_fact_order_items" AS SELECT * FROM "keystone"."gold_fact_order_items__v000001";
 
--- [146] gold.fact_payments: publish
+-- [145] gold.fact_payments: publish
 CREATE OR REPLACE VIEW "keystone"."gold_fact_payments" AS SELECT * FROM "keystone"."gold_fact_payments__v000001";
 
--- [147] gold.fact_reviews: publish
+-- [146] gold.fact_reviews: publish
 CREATE OR REPLACE VIEW "keystone"."gold_fact_reviews" AS SELECT * FROM "keystone"."gold_fact_reviews__v000001";
+
+-- [147] gold.dim_date: publish
+CREATE OR REPLACE VIEW "keystone"."gold_dim_date" AS SELECT * FROM "keystone"."gold_dim_date__v000001";
 
 -- [148] gold.mart_daily_sales: publish
 CREATE OR REPLACE VIEW "keystone"."gold_mart_daily_sales" AS SELECT * FROM "keystone"."gold_mart_daily_sales__v000001";

@@ -1,0 +1,216 @@
+/**
+ * Incremental gold facts. Each fact holds one row per row of an order-keyed silver table (orders, items,
+ * payments, reviews: every one of their keys holds order_id), joined to the other order-keyed tables by
+ * order_id and to the customer, product and seller snapshots only to see whether a reference exists.
+ * So when nothing but order-keyed tables changed, the only fact rows that can differ are those of the
+ * orders whose silver rows changed. The new version keeps the fact's files that hold none of them,
+ * rewrites the few that do without those orders, and adds the model's own rows for exactly those
+ * orders — computed by the same SQL, from only the silver partitions that hold them. The result is the
+ * full rebuild's rows (pipeline-suite.ts compares the two row for row).
+ *
+ * Which orders changed comes from the silver key digests (key-digest.ts): the rows that differ between
+ * the version the fact was built from and the current one, by key and bronze origin.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
+import { currentFiles, type DataFile, type Dataset } from '../../catalog/versions';
+import type { LakeContext } from '../../lake/context';
+import { tableScanSql } from '../../lake/views';
+import { contractFor, isTableName } from '../../olist/contracts';
+import { digestOf, hasDigest, keyColumns, type DigestModel } from '../silver/key-digest';
+import type { GoldModel } from './models';
+
+/** Scratch tables of one gold run (a schema, not TEMP tables: the engine's connections are pooled). */
+export const GOLD_DELTA = 'gold_delta';
+
+/** A fact with more files than this is written whole again instead of growing by another file. */
+const MAX_FACT_FILES = 8;
+
+/** `sql:<hash of the model's SQL and the gold models it reads>;silver inputs as name@versionId`. */
+export function fingerprint(sqlHash: string, inputs: Map<string, number>): string {
+  return `sql:${sqlHash};${[...inputs]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([t, v]) => `${t}@${v}`)
+    .join(',')}`;
+}
+
+export function parseFingerprint(fp: string | undefined): { sqlHash: string; inputs: Map<string, number> } | undefined {
+  const m = /^sql:([0-9a-f]+);(.*)$/.exec(fp ?? '');
+  if (!m) return undefined;
+  const inputs = new Map<string, number>();
+  for (const part of m[2]!.split(',').filter((p) => p !== '')) {
+    const at = part.lastIndexOf('@');
+    inputs.set(part.slice(0, at), Number(part.slice(at + 1)));
+  }
+  return { sqlHash: m[1]!, inputs };
+}
+
+export function sqlHash(sqls: string[]): string {
+  return createHash('sha256').update(sqls.join('\n;\n')).digest('hex').slice(0, 16);
+}
+
+function digestModel(table: string): DigestModel | undefined {
+  return isTableName(table) ? { name: table, contract: contractFor(table) } : undefined;
+}
+
+/** A silver table a fact can follow order by order: dated (so it has a key digest) and keyed by order_id. */
+export function isOrderKeyed(table: string): boolean {
+  const m = digestModel(table);
+  return m !== undefined && hasDigest(m) && keyColumns(m).includes('order_id');
+}
+
+export interface SilverTableRef {
+  id: string;
+  bucket: string;
+  schema: Dataset['schema'];
+  currentVersionId: number | null;
+}
+
+/** Per run: the order ids that changed in one silver table between two versions, computed once. */
+export class OrderDiffs {
+  private readonly made = new Map<string, Promise<string>>();
+  private readonly tables: string[] = [];
+  constructor(
+    private readonly ctx: LakeContext,
+    private readonly silver: Map<string, SilverTableRef>,
+  ) {}
+
+  /** Name of a table of the order ids whose rows in `table` differ between the two versions. */
+  diff(table: string, from: number, to: number): Promise<string> {
+    const id = `${table}@${from}->${to}`;
+    let p = this.made.get(id);
+    if (!p) {
+      p = this.make(table, from, to);
+      this.made.set(id, p);
+    }
+    return p;
+  }
+
+  private async make(table: string, from: number, to: number): Promise<string> {
+    const model = digestModel(table)!;
+    const ds = this.silver.get(table)!;
+    const [before, after] = await Promise.all([digestOf(this.ctx, ds, model, from), digestOf(this.ctx, ds, model, to)]);
+    if (!before || !after) throw new Error(`no key digest of silver.${table}`);
+    const cols = [...keyColumns(model), '_ingest_id', '_source_row'].map(quoteIdent).join(', ');
+    const name = `${GOLD_DELTA}.${quoteIdent(`diff_${table}_${from}_${to}`)}`;
+    const a = `(SELECT ${cols} FROM read_parquet(${quoteLiteral(before)}))`;
+    const b = `(SELECT ${cols} FROM read_parquet(${quoteLiteral(after)}))`;
+    await this.ctx.engine.execute(
+      `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT order_id FROM ((${b} EXCEPT ${a}) UNION ALL (${a} EXCEPT ${b}));`,
+    );
+    this.tables.push(name);
+    return name;
+  }
+
+  async drop() {
+    if (this.tables.length > 0) await this.ctx.engine.execute(this.tables.map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n'));
+  }
+}
+
+export interface FactIncrement {
+  /** Table of the order ids whose fact rows are replaced. */
+  changed: string;
+  /** Each order-keyed silver table the model reads, as only its rows of those orders. */
+  sources: Map<string, string>;
+  /** The fact's current files. */
+  files: DataFile[];
+  /** Number of orders replaced (for the log). */
+  orders: number;
+}
+
+/**
+ * How to bring a fact up to date by orders, or undefined when it must be rebuilt whole: its SQL
+ * changed, it reads a table that is not order-keyed and changed (a customer appearing changes the
+ * customer key of every order that names it), or a digest is missing and cannot be made.
+ */
+export async function planFactIncrement(
+  ctx: LakeContext,
+  model: GoldModel,
+  fact: Dataset | undefined,
+  previous: string | undefined,
+  current: string,
+  reads: Set<string>,
+  silver: Map<string, SilverTableRef>,
+  diffs: OrderDiffs,
+): Promise<FactIncrement | undefined> {
+  if (model.kind !== 'fact' || !fact?.currentVersionId) return undefined;
+  const before = parseFingerprint(previous);
+  const now = parseFingerprint(current);
+  if (!before || !now || before.sqlHash !== now.sqlHash) return undefined;
+  const changedTables = [...now.inputs].filter(([t, v]) => before.inputs.get(t) !== v).map(([t]) => t);
+  if (changedTables.length === 0 || changedTables.some((t) => !isOrderKeyed(t) || !before.inputs.get(t))) return undefined;
+  const orderTables = [...reads].filter(isOrderKeyed);
+  if (orderTables.some((t) => !silver.get(t)?.currentVersionId)) return undefined;
+
+  try {
+    const parts = await Promise.all(changedTables.map((t) => diffs.diff(t, before.inputs.get(t)!, now.inputs.get(t)!)));
+    const changed = `${GOLD_DELTA}.${quoteIdent(`changed_${model.name}`)}`;
+    await ctx.engine.execute(`CREATE OR REPLACE TABLE ${changed} AS ${parts.map((p) => `SELECT order_id FROM ${p}`).join(' UNION ')};`);
+    const counted = await ctx.engine.query(`SELECT count(*) FROM ${changed}`);
+    const sources = new Map<string, string>();
+    for (const t of orderTables) {
+      const ds = silver.get(t)!;
+      const digest = await digestOf(ctx, ds, digestModel(t)!, ds.currentVersionId!);
+      if (!digest) return undefined;
+      // Only the partitions that hold a row of a changed order are opened.
+      const where = await ctx.engine.query(
+        `SELECT DISTINCT year, month, day FROM read_parquet(${quoteLiteral(digest)}) WHERE order_id IN (SELECT order_id FROM ${changed})`,
+      );
+      const wanted = new Set(where.rows.map((r) => `${r[0]}-${r[1]}-${r[2]}`));
+      const files = (await currentFiles(ctx.catalog.db, ds.id)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
+      const scan = tableScanSql({ paths: await ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
+      sources.set(t, `(SELECT * FROM (${scan}) WHERE order_id IN (SELECT order_id FROM ${changed}))`);
+    }
+    return { changed, sources, files: await currentFiles(ctx.catalog.db, fact.id), orders: Number(counted.rows[0]?.[0] ?? 0) };
+  } catch (e) {
+    ctx.log.warn(`gold.${model.name}: rebuilt whole, the incremental plan failed`, { error: e instanceof Error ? e.message : String(e) });
+    return undefined;
+  }
+}
+
+/** A model's SQL reading the increment's sources for its order-keyed silver tables. */
+export function incrementSql(sql: string, inc: FactIncrement): string {
+  return sql.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => inc.sources.get(t) ?? whole);
+}
+
+/**
+ * Write the fact's new files into `dir` (the model's rows for the changed orders, and the old files
+ * that held some of them, without them) and return the files kept as they are, and every file the new
+ * version reads (for the `gold_next` view).
+ */
+export async function writeFactIncrement(
+  ctx: LakeContext,
+  model: GoldModel,
+  inc: FactIncrement,
+  dir: string,
+  bind: (sql: string) => string,
+  bucket: string,
+): Promise<{ keptFileIds: number[]; readPaths: string[] }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const oldPaths = await ctx.readable(bucket, inc.files.map((f) => f.key));
+  const byPath = new Map(oldPaths.map((p, i) => [p, inc.files[i]!]));
+  let touched: string[];
+  if (inc.files.length + 2 > MAX_FACT_FILES) {
+    touched = oldPaths;
+  } else {
+    const hit = await ctx.engine.query(
+      `SELECT DISTINCT filename FROM read_parquet([${oldPaths.map(quoteLiteral).join(', ')}], filename = true) WHERE order_id IN (SELECT order_id FROM ${inc.changed})`,
+    );
+    touched = hit.rows.map((r) => String(r[0]));
+  }
+  const touchedSet = new Set(touched);
+  if (touched.length > 0) {
+    await ctx.engine.execute(
+      `COPY (SELECT * FROM read_parquet([${touched.map(quoteLiteral).join(', ')}]) WHERE order_id NOT IN (SELECT order_id FROM ${inc.changed})) TO ${quoteLiteral(path.join(dir, 'part-kept.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+      { timeoutMs: 60 * 60_000 },
+    );
+  }
+  await ctx.engine.execute(`COPY (${bind(incrementSql(model.sql, inc))}) TO ${quoteLiteral(path.join(dir, 'part-delta.parquet'))} (FORMAT parquet, COMPRESSION zstd)`, {
+    timeoutMs: 60 * 60_000,
+  });
+  const kept = oldPaths.filter((p) => !touchedSet.has(p));
+  const written = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).map((f) => path.join(dir, f));
+  return { keptFileIds: kept.map((p) => byPath.get(p)!.id), readPaths: [...kept, ...written] };
+}
