@@ -9,12 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOlist, type Manifest } from '../olist/generator';
-import { TABLE_NAMES } from '../olist/contracts';
 import type { TableName } from '../olist/contract-types';
 import { createTestLake, type TestLake } from '../../test/support/lake';
 import { runJob, type JobResult } from './jobs';
 import { getRun, checksOfRun } from '../catalog/runs';
-import { getDataset, listVersions } from '../catalog/versions';
+import { filesOfVersion, getDataset, listVersions } from '../catalog/versions';
+import { contractFor, TABLE_NAMES } from '../olist/contracts';
+import { digestColumns, digestOf } from './silver/key-digest';
 
 const num = (v: unknown) => Number(v);
 
@@ -200,6 +201,76 @@ describe(`running again (${storage} storage)`, { timeout: 300_000 }, () => {
     await restoreVersion(lake.ctx.catalog.db, before!.id, beforeVersions[0]!.version);
     const [[restoredCount]] = (await lake.sql(`SELECT count(*) FROM silver.orders`)) as [[unknown]];
     expect(num(restoredCount)).toBe(num(beforeCount));
+  });
+
+  it('updates gold facts order by order to exactly what a full rebuild makes, and keeps every key digest equal to its table', async () => {
+    // On top of the restore above: a new payment and a changed item of existing orders, and a new review.
+    const [[orderId, itemId]] = (await lake.sql(`SELECT order_id, max(order_item_id) FROM silver.order_items GROUP BY 1 ORDER BY 1 LIMIT 1`)) as [[string, unknown]];
+    const [[paidOrder, lastSeq]] = (await lake.sql(`SELECT order_id, max(payment_sequential) FROM silver.order_payments GROUP BY 1 ORDER BY 1 DESC LIMIT 1`)) as [[string, unknown]];
+    const [[productId, sellerId]] = (await lake.sql(`SELECT product_id, seller_id FROM silver.order_items WHERE order_id = '${orderId}' LIMIT 1`)) as [[string, string]];
+    const write = (name: string, lines: string[]) => {
+      const file = path.join(sourceDir, name);
+      fs.writeFileSync(file, lines.join('\n') + '\n');
+      return { path: file, displayName: name };
+    };
+    const files = [
+      write('more-items.csv', ['order_id,order_item_id,product_id,seller_id,shipping_limit_date,price,freight_value', `${orderId},${num(itemId)},${productId},${sellerId},2018-10-25 10:00:00,1234.56,7.89`]),
+      write('more-payments.csv', ['order_id,payment_sequential,payment_type,payment_installments,payment_value', `${paidOrder},${num(lastSeq) + 1},voucher,1,10.01`]),
+      write('more-reviews.csv', [
+        'review_id,order_id,review_score,review_comment_title,review_comment_message,review_creation_date,review_answer_timestamp',
+        `rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr1,${paidOrder},2,,,2018-10-26 00:00:00,2018-10-27 10:00:00`,
+      ]),
+    ];
+    const r = await runJob(lake.ctx, 'all', { files });
+    expect(r.error).toBeUndefined();
+    expect(r.gold?.status).toBe('built');
+    const facts = ['fact_orders', 'fact_order_items', 'fact_payments', 'fact_reviews'];
+    const merged = new Map<string, number>();
+    for (const f of facts) {
+      const ds = await getDataset(lake.ctx.catalog.db, 'gold', f);
+      const [v] = await listVersions(lake.ctx.catalog.db, ds!.id);
+      expect({ f, operation: v!.operation }).toEqual({ f, operation: 'merge' });
+      merged.set(f, v!.id);
+    }
+
+    // The same gold, built whole from silver, must hold exactly the same rows.
+    await lake.ctx.catalog.pool.query(`update datasets set facets = facets - 'inputs' where layer = 'gold'`);
+    const full = await runJob(lake.ctx, 'gold');
+    expect(full.error).toBeUndefined();
+    const rowsOf = async (versionId: number) => {
+      const fs_ = await filesOfVersion(lake.ctx.catalog.db, versionId);
+      const paths = await lake.ctx.readable(lake.ctx.bucket('gold'), fs_.map((x) => x.key));
+      return `read_parquet([${paths.map((p) => `'${p}'`).join(', ')}])`;
+    };
+    for (const f of facts) {
+      const ds = await getDataset(lake.ctx.catalog.db, 'gold', f);
+      const [[onlyMerged, onlyFull, rows]] = (await lake.sql(
+        `SELECT (SELECT count(*) FROM (SELECT * FROM ${await rowsOf(merged.get(f)!)} EXCEPT ALL SELECT * FROM ${await rowsOf(ds!.currentVersionId!)})),
+                (SELECT count(*) FROM (SELECT * FROM ${await rowsOf(ds!.currentVersionId!)} EXCEPT ALL SELECT * FROM ${await rowsOf(merged.get(f)!)})),
+                (SELECT count(*) FROM ${await rowsOf(ds!.currentVersionId!)})`,
+      )) as [[unknown, unknown, unknown]];
+      expect({ f, onlyMerged: num(onlyMerged), onlyFull: num(onlyFull) }).toEqual({ f, onlyMerged: 0, onlyFull: 0 });
+      expect(num(rows)).toBeGreaterThan(0);
+    }
+    const [[price, reviews]] = (await lake.sql(
+      `SELECT (SELECT CAST(price AS VARCHAR) FROM gold.fact_order_items WHERE order_id = '${orderId}' AND order_item_id = ${num(itemId)}),
+              (SELECT count(*) FROM gold.fact_reviews WHERE review_id = 'rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr1')`,
+    )) as [[unknown, unknown]];
+    expect([price, num(reviews)]).toEqual(['1234.56', 1]);
+
+    // Each dated table's key digest holds exactly its current rows' keys, lineage, partitions and reconciled columns.
+    for (const t of ['orders', 'order_items', 'order_payments', 'order_reviews'] as const) {
+      const ds = await getDataset(lake.ctx.catalog.db, 'silver', t);
+      const model = { name: t, contract: contractFor(t) };
+      const digest = await digestOf(lake.ctx, ds!, model, ds!.currentVersionId!);
+      expect(digest, t).toBeDefined();
+      const cols = digestColumns(model).join(', ');
+      const [[a, b]] = (await lake.sql(
+        `SELECT (SELECT count(*) FROM (SELECT ${cols} FROM read_parquet('${digest}') EXCEPT ALL SELECT ${cols} FROM silver.${t})),
+                (SELECT count(*) FROM (SELECT ${cols} FROM silver.${t} EXCEPT ALL SELECT ${cols} FROM read_parquet('${digest}')))`,
+      )) as [[unknown, unknown]];
+      expect({ t, onlyDigest: num(a), onlyTable: num(b) }).toEqual({ t, onlyDigest: 0, onlyTable: 0 });
+    }
   });
 
   it('fails a run whose source is mostly unusable, with a readable reason, and changes nothing', async () => {

@@ -72,6 +72,8 @@ export interface SilverTableRef {
 export class OrderDiffs {
   private readonly made = new Map<string, Promise<string>>();
   private readonly tables: string[] = [];
+  private readonly unions = new Map<string, Promise<{ table: string; orders: number }>>();
+  private readonly sources = new Map<string, Promise<string>>();
   constructor(
     private readonly ctx: LakeContext,
     private readonly silver: Map<string, SilverTableRef>,
@@ -93,15 +95,54 @@ export class OrderDiffs {
     const ds = this.silver.get(table)!;
     const [before, after] = await Promise.all([digestOf(this.ctx, ds, model, from), digestOf(this.ctx, ds, model, to)]);
     if (!before || !after) throw new Error(`no key digest of silver.${table}`);
-    const cols = [...keyColumns(model), '_ingest_id', '_source_row'].map(quoteIdent).join(', ');
     const name = `${GOLD_DELTA}.${quoteIdent(`diff_${table}_${from}_${to}`)}`;
-    const a = `(SELECT ${cols} FROM read_parquet(${quoteLiteral(before)}))`;
-    const b = `(SELECT ${cols} FROM read_parquet(${quoteLiteral(after)}))`;
+    // A row is the same when its key and its bronze origin are; a row on one side only changed its order.
+    // (A NULL in a key matches nothing, so its order counts as changed: recomputing an order is always safe.)
+    const same = [...keyColumns(model), '_ingest_id', '_source_row'].map((c) => `a.${quoteIdent(c)} = b.${quoteIdent(c)}`).join(' AND ');
     await this.ctx.engine.execute(
-      `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT order_id FROM ((${b} EXCEPT ${a}) UNION ALL (${a} EXCEPT ${b}));`,
+      `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT coalesce(a.order_id, b.order_id) AS order_id
+       FROM read_parquet(${quoteLiteral(before)}) a FULL OUTER JOIN read_parquet(${quoteLiteral(after)}) b ON ${same}
+       WHERE a._ingest_id IS NULL OR b._ingest_id IS NULL;`,
     );
     this.tables.push(name);
     return name;
+  }
+
+  /** A table of the union of some diffs' order ids (facts with the same changed inputs share it). */
+  changedOrders(diffs: string[]): Promise<{ table: string; orders: number }> {
+    const id = [...diffs].sort().join('|');
+    let p = this.unions.get(id);
+    if (!p) {
+      p = (async () => {
+        const table = `${GOLD_DELTA}.${quoteIdent(`changed_${this.unions.size}`)}`;
+        await this.ctx.engine.execute(`CREATE OR REPLACE TABLE ${table} AS ${diffs.map((d) => `SELECT order_id FROM ${d}`).join(' UNION ')};`);
+        this.tables.push(table);
+        const counted = await this.ctx.engine.query(`SELECT count(*) FROM ${table}`);
+        return { table, orders: Number(counted.rows[0]?.[0] ?? 0) };
+      })();
+      this.unions.set(id, p);
+    }
+    return p;
+  }
+
+  /** The rows of `table` (current version) of the orders in `changed`, reading only the partitions holding them. */
+  source(table: string, changed: string): Promise<string> {
+    const id = `${table}|${changed}`;
+    let p = this.sources.get(id);
+    if (!p) {
+      p = (async () => {
+        const ds = this.silver.get(table)!;
+        const digest = await digestOf(this.ctx, ds, digestModel(table)!, ds.currentVersionId!);
+        if (!digest) throw new Error(`no key digest of silver.${table}`);
+        const where = await this.ctx.engine.query(`SELECT DISTINCT year, month, day FROM read_parquet(${quoteLiteral(digest)}) WHERE order_id IN (SELECT order_id FROM ${changed})`);
+        const wanted = new Set(where.rows.map((r) => `${r[0]}-${r[1]}-${r[2]}`));
+        const files = (await currentFiles(this.ctx.catalog.db, ds.id)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
+        const scan = tableScanSql({ paths: await this.ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
+        return `(SELECT * FROM (${scan}) WHERE order_id IN (SELECT order_id FROM ${changed}))`;
+      })();
+      this.sources.set(id, p);
+    }
+    return p;
   }
 
   async drop() {
@@ -146,24 +187,10 @@ export async function planFactIncrement(
 
   try {
     const parts = await Promise.all(changedTables.map((t) => diffs.diff(t, before.inputs.get(t)!, now.inputs.get(t)!)));
-    const changed = `${GOLD_DELTA}.${quoteIdent(`changed_${model.name}`)}`;
-    await ctx.engine.execute(`CREATE OR REPLACE TABLE ${changed} AS ${parts.map((p) => `SELECT order_id FROM ${p}`).join(' UNION ')};`);
-    const counted = await ctx.engine.query(`SELECT count(*) FROM ${changed}`);
+    const changed = await diffs.changedOrders(parts);
     const sources = new Map<string, string>();
-    for (const t of orderTables) {
-      const ds = silver.get(t)!;
-      const digest = await digestOf(ctx, ds, digestModel(t)!, ds.currentVersionId!);
-      if (!digest) return undefined;
-      // Only the partitions that hold a row of a changed order are opened.
-      const where = await ctx.engine.query(
-        `SELECT DISTINCT year, month, day FROM read_parquet(${quoteLiteral(digest)}) WHERE order_id IN (SELECT order_id FROM ${changed})`,
-      );
-      const wanted = new Set(where.rows.map((r) => `${r[0]}-${r[1]}-${r[2]}`));
-      const files = (await currentFiles(ctx.catalog.db, ds.id)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
-      const scan = tableScanSql({ paths: await ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
-      sources.set(t, `(SELECT * FROM (${scan}) WHERE order_id IN (SELECT order_id FROM ${changed}))`);
-    }
-    return { changed, sources, files: await currentFiles(ctx.catalog.db, fact.id), orders: Number(counted.rows[0]?.[0] ?? 0) };
+    for (const t of orderTables) sources.set(t, await diffs.source(t, changed.table));
+    return { changed: changed.table, sources, files: await currentFiles(ctx.catalog.db, fact.id), orders: changed.orders };
   } catch (e) {
     ctx.log.warn(`gold.${model.name}: rebuilt whole, the incremental plan failed`, { error: e instanceof Error ? e.message : String(e) });
     return undefined;

@@ -9,12 +9,12 @@ import { sql } from 'drizzle-orm';
 import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
 import type { CheckRecord, RunRecorder } from '../../catalog/runs';
-import { abortVersion, beginVersion, commitVersion, currentFiles, ensureDataset, listDatasets, type Dataset } from '../../catalog/versions';
+import { abortVersion, beginVersion, commitVersion, currentFiles, ensureDataset, filesOfVersion, listDatasets, type Dataset } from '../../catalog/versions';
 import { forEachLimited } from '../../concurrency';
 import { withPipelineThreads } from '../../engine/duckdb/threads';
 import { KeystoneError } from '../../errors';
 import type { LakeContext } from '../../lake/context';
-import { syncLakeViews } from '../../lake/views';
+import { tableScanSql } from '../../lake/views';
 import { stageParquetFiles } from '../../lake/write-files';
 import { CONTRACTS } from '../../olist/contracts';
 import { silverColumns } from '../silver/model-sql';
@@ -69,18 +69,25 @@ function modelFingerprints(silver: Map<string, SilverTableRef>): Map<string, str
   );
 }
 
-/** Olist tables not yet in silver read as empty (so gold still builds, with unknown members). */
-async function ensureSilverViews(ctx: LakeContext) {
-  const tables = await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
-  const present = new Set(tables.filter((t) => t.layer === 'silver').map((t) => t.name));
-  const missing = CONTRACTS.filter((c) => !present.has(c.table));
-  if (missing.length > 0) {
-    await ctx.engine.execute(
-      missing
-        .map((c) => `CREATE OR REPLACE VIEW silver.${quoteIdent(c.table)} AS SELECT ${silverColumns(c).map((col) => `CAST(NULL AS ${col.type}) AS ${quoteIdent(col.name)}`).join(', ')} WHERE false;`)
-        .join('\n'),
-    );
+/**
+ * SQL over the current files of each silver table the models read (no views: registering every
+ * dataset's view costs more than an incremental build). An Olist table not yet in silver reads as empty,
+ * so gold still builds, with unknown members.
+ */
+async function silverRelations(ctx: LakeContext, silver: Map<string, Dataset>, tables: Iterable<string>): Promise<Map<string, string>> {
+  const contracts = new Map(CONTRACTS.map((c) => [c.table as string, c]));
+  const out = new Map<string, string>();
+  for (const t of tables) {
+    const ds = silver.get(t);
+    const contract = contracts.get(t);
+    if (ds?.currentVersionId) {
+      const files = await filesOfVersion(ctx.catalog.db, ds.currentVersionId);
+      out.set(t, tableScanSql({ paths: await ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ds.partitionKeys, schema: ds.schema }));
+    } else if (contract) {
+      out.set(t, `SELECT ${silverColumns(contract).map((col) => `CAST(NULL AS ${col.type}) AS ${quoteIdent(col.name)}`).join(', ')} WHERE false`);
+    }
   }
+  return out;
 }
 
 /**
@@ -96,7 +103,7 @@ function silverReads(models: readonly GoldModel[]): Map<string, number> {
   return reads;
 }
 
-async function loadSilverOnce(ctx: LakeContext, models: readonly GoldModel[]): Promise<Set<string>> {
+async function loadSilverOnce(ctx: LakeContext, models: readonly GoldModel[], relations: Map<string, string>): Promise<Set<string>> {
   const shared = [...silverReads(models)].filter(([, n]) => n > 1).map(([t]) => t);
   const contracts = new Map(CONTRACTS.map((c) => [c.table as string, c]));
   await ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${GOLD_SRC};`);
@@ -104,7 +111,7 @@ async function loadSilverOnce(ctx: LakeContext, models: readonly GoldModel[]): P
   await forEachLimited(shared, 2, async (t) => {
     const contract = contracts.get(t);
     const cols = contract ? contract.columns.map((c) => quoteIdent(c.name)).join(', ') : '*';
-    await ctx.engine.execute(`CREATE OR REPLACE TABLE ${GOLD_SRC}.${quoteIdent(t)} AS SELECT ${cols} FROM silver.${quoteIdent(t)};`, { timeoutMs: 60 * 60_000 });
+    await ctx.engine.execute(`CREATE OR REPLACE TABLE ${GOLD_SRC}.${quoteIdent(t)} AS SELECT ${cols} FROM (${relations.get(t)!});`, { timeoutMs: 60 * 60_000 });
   }).catch(async (e: unknown) => {
     await dropSilverCopies(ctx, new Set(shared)).catch(() => undefined);
     throw e;
@@ -117,9 +124,15 @@ async function dropSilverCopies(ctx: LakeContext, loaded: Set<string>) {
   await ctx.engine.execute([...loaded].map((t) => `DROP TABLE IF EXISTS ${GOLD_SRC}.${quoteIdent(t)};`).join('\n'));
 }
 
-/** A model's SQL reading the run's loaded copies instead of the silver files (same rows, same version). */
-function boundSql(sql: string, loaded: Set<string>): string {
-  return sql.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => (loaded.has(t) ? `${GOLD_SRC}.${t}` : whole));
+/** How a run's SQL reads silver: the loaded copies where there are some, else the current files. */
+interface SilverBinding {
+  loaded: Set<string>;
+  relations: Map<string, string>;
+}
+
+/** A model's SQL reading the run's loaded copies or the silver files (same rows, same version). */
+function boundSql(sql: string, b: SilverBinding): string {
+  return sql.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => (b.loaded.has(t) ? `${GOLD_SRC}.${t}` : b.relations.has(t) ? `(${b.relations.get(t)})` : whole));
 }
 
 /** A model this run does not rebuild is read by the others at its current version. */
@@ -134,17 +147,17 @@ async function keepModel(ctx: LakeContext, model: GoldModel, ds: Dataset) {
 }
 
 /** Build a model into `work/<model>/`; an increment keeps the fact's untouched files (returned) and writes the rest. */
-async function buildModel(ctx: LakeContext, model: GoldModel, work: string, loaded: Set<string>, inc: FactIncrement | undefined) {
+async function buildModel(ctx: LakeContext, model: GoldModel, work: string, binding: SilverBinding, inc: FactIncrement | undefined) {
   const dir = path.join(work, model.name);
   let keptFileIds: number[] | undefined;
   let paths = [path.join(dir, 'part-0.parquet')];
   if (inc) {
-    const written = await writeFactIncrement(ctx, model, inc, dir, (s) => boundSql(s, loaded), ctx.bucket('gold'));
+    const written = await writeFactIncrement(ctx, model, inc, dir, (s) => boundSql(s, binding), ctx.bucket('gold'));
     keptFileIds = written.keptFileIds;
     paths = written.readPaths;
   } else {
     fs.mkdirSync(dir, { recursive: true });
-    await ctx.engine.execute(`COPY (${boundSql(model.sql, loaded)}) TO ${quoteLiteral(paths[0]!)} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
+    await ctx.engine.execute(`COPY (${boundSql(model.sql, binding)}) TO ${quoteLiteral(paths[0]!)} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
   }
   await ctx.engine.execute(`CREATE OR REPLACE VIEW gold_next.${quoteIdent(model.name)} AS SELECT * FROM read_parquet([${paths.map(quoteLiteral).join(', ')}])`);
   const described = await ctx.engine.query(`DESCRIBE SELECT * FROM gold_next.${quoteIdent(model.name)}`);
@@ -172,11 +185,16 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     return { status: 'unchanged', models: [], rowsWritten: 0, checks: [] };
   }
 
-  await ensureSilverViews(ctx);
+  let lap = Date.now();
+  const phase = (name: string) => {
+    run.log('debug', `gold: ${name} ${Date.now() - lap} ms`);
+    lap = Date.now();
+  };
   await ctx.engine.execute('CREATE SCHEMA IF NOT EXISTS gold_next;');
+  phase('silver views');
   const work = ctx.scratch('gold');
   const result: GoldResult = { status: 'built', models: [], rowsWritten: 0, checks: [] };
-  let loaded = new Set<string>();
+  const binding: SilverBinding = { loaded: new Set(), relations: new Map() };
   const diffs = new OrderDiffs(ctx, silverTables);
   try {
     for (const m of GOLD_MODELS) {
@@ -186,6 +204,7 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     if (rebuild.length < GOLD_MODELS.length) run.info(`gold: rebuilding ${rebuild.map((m) => m.name).join(', ')}; the others' silver inputs did not change`);
     // Facts whose only changed inputs are order-keyed tables are brought up to date order by order.
     await ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${GOLD_DELTA};`);
+    phase('kept models');
     const increments = new Map<string, FactIncrement>();
     await forEachLimited(rebuild, 2, async (m) => {
       const inc = await planFactIncrement(ctx, m, existing.find((e) => e.name === m.name), previousInputs(m), fingerprints.get(m.name)!, referencedSilver(m.sql), silverTables, diffs);
@@ -194,7 +213,11 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     if (increments.size > 0) {
       run.info(`gold: ${[...increments].map(([name, inc]) => `${name} (${inc.orders} changed orders)`).join(', ')} updated by order; the rest rebuilt whole`);
     }
-    loaded = await loadSilverOnce(ctx, rebuild.filter((m) => !increments.has(m.name)));
+    phase('increments planned');
+    const whole = rebuild.filter((m) => !increments.has(m.name));
+    binding.relations = await silverRelations(ctx, silverTables, new Set(rebuild.flatMap((m) => [...referencedSilver(m.sql)])));
+    binding.loaded = await loadSilverOnce(ctx, whole, binding.relations);
+    phase('silver loaded');
     // Build everything first: a failing model or check leaves gold exactly as it was.
     const built: { model: GoldModel; dir: string; schema: { name: string; type: string; nullable: boolean }[]; keptFileIds: number[] | undefined }[] = [];
     let i = 0;
@@ -208,16 +231,18 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
       await forEachLimited(ready, 2, async ({ model, index }) => {
         await run.progress({ done: i++, total: rebuild.length + 1, step: `gold.${model.name}` });
         const t0 = Date.now();
-        const { schema, keptFileIds } = await buildModel(ctx, model, work, loaded, increments.get(model.name));
+        const { schema, keptFileIds } = await buildModel(ctx, model, work, binding, increments.get(model.name));
         built[index] = { model, dir: path.join(work, model.name), schema, keptFileIds };
         run.info(`gold.${model.name} built in ${Date.now() - t0} ms`);
       });
       for (const r of ready) done.add(r.model.name);
       waiting = waiting.filter((w) => !done.has(w.model.name));
     }
-    result.checks = await reconcile(ctx, loaded, silverTables);
-    await dropSilverCopies(ctx, loaded);
-    loaded = new Set();
+    phase('models built');
+    result.checks = await reconcile(ctx, binding, silverTables);
+    phase('reconciled');
+    await dropSilverCopies(ctx, binding.loaded);
+    binding.loaded = new Set();
     await run.checks(result.checks);
     const failed = result.checks.filter((c) => c.status === 'failed');
     if (failed.length > 0) {
@@ -268,12 +293,13 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
         throw e;
       }
     });
+    phase('committed');
     result.models = models.filter((m) => m !== undefined);
     await run.step({ step: 'gold', status: 'built', models: result.models.length, rowsOut: result.rowsWritten });
     run.info(`gold: ${result.models.length} tables, ${result.rowsWritten} rows`);
     return result;
   } finally {
-    await dropSilverCopies(ctx, loaded).catch(() => undefined);
+    await dropSilverCopies(ctx, binding.loaded).catch(() => undefined);
     await diffs.drop().catch(() => undefined);
     await ctx.engine.execute(`DROP SCHEMA IF EXISTS ${GOLD_DELTA} CASCADE;`).catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
@@ -292,15 +318,18 @@ function referencedGold(sql: string): string[] {
  * is read from the run's loaded copies, else from the tables' key digests (which carry the reconciled
  * columns and are checked against the catalog's row counts), else from the silver files.
  */
-async function reconcile(ctx: LakeContext, loaded: Set<string>, silver: Map<string, SilverTableRef>): Promise<CheckRecord[]> {
+async function reconcile(ctx: LakeContext, binding: SilverBinding, silver: Map<string, Dataset>): Promise<CheckRecord[]> {
   const digests = new Map<string, string>();
-  for (const t of new Set(GOLD_RECONCILIATION.flatMap((p) => [...referencedSilver(p.silver)]))) {
+  const tables = new Set(GOLD_RECONCILIATION.flatMap((p) => [...referencedSilver(p.silver)]));
+  for (const t of tables) {
     const ds = silver.get(t);
-    if (loaded.has(t) || !ds?.currentVersionId || !isTableName(t) || !hasDigest({ name: t, contract: contractFor(t) })) continue;
+    if (binding.loaded.has(t) || !ds?.currentVersionId || !isTableName(t) || !hasDigest({ name: t, contract: contractFor(t) })) continue;
     const file = cachedDigest(ctx, ds.id, ds.currentVersionId);
     if (file) digests.set(t, `(SELECT * FROM read_parquet(${quoteLiteral(file)}))`);
   }
-  const bind = (p: string) => boundSql(p, loaded).replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => digests.get(t) ?? whole);
+  const lacking = [...tables].filter((t) => !binding.loaded.has(t) && !digests.has(t) && !binding.relations.has(t));
+  const relations = new Map([...binding.relations, ...(await silverRelations(ctx, silver, lacking))]);
+  const bind = (p: string) => boundSql(p.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => digests.get(t) ?? whole), { loaded: binding.loaded, relations });
   const r = await ctx.engine.query(reconciliationSql(bind));
   return reconciliationChecks(r.rows[0]!);
 }
