@@ -212,10 +212,24 @@ export class LocalStorage implements StorageBackend {
         probe = path.dirname(probe);
         continue;
       }
-      const realDir = probe === dir ? real : fs.realpathSync.native(dir);
+      const realDir = probe === dir ? real : this.realBucketDir(dir);
       if (!isInside(realDir, real)) throw escapes(bucket, key);
       return;
     }
+  }
+
+  /**
+   * The bucket folder's real path, resolved once: a version of hundreds of files is located file by
+   * file, and each file's own real path is still checked against it.
+   */
+  private readonly realDirs = new Map<string, string>();
+  private realBucketDir(dir: string): string {
+    let real = this.realDirs.get(dir);
+    if (real === undefined) {
+      real = fs.realpathSync.native(dir);
+      this.realDirs.set(dir, real);
+    }
+    return real;
   }
 
   private async resolve(bucket: string, key: string): Promise<{ dir: string; file: string }> {

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
-import { currentFiles, type DataFile, type Dataset } from '../../catalog/versions';
+import { currentFileRefs, type Dataset, type FileRef } from '../../catalog/versions';
 import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
 import { contractFor, isTableName } from '../../olist/contracts';
@@ -90,18 +90,44 @@ export class OrderDiffs {
     return p;
   }
 
+  /**
+   * The bronze ingests silver runs merged into the table after version `from` up to `to`, or undefined
+   * when anything else (a restore, a compaction) made a version in between.
+   */
+  private async ingestsBetween(datasetId: string, from: number, to: number): Promise<string[] | undefined> {
+    const r = await this.ctx.catalog.pool.query<{ operation: string; ingests: unknown }>(
+      `select operation, facets->'silver'->'ingests' as ingests from dataset_versions where dataset_id = $1 and id > $2 and id <= $3 and status = 'committed'`,
+      [datasetId, from, to],
+    );
+    if (r.rows.some((v) => v.operation !== 'overwrite_partitions' || !Array.isArray(v.ingests))) return undefined;
+    return r.rows.flatMap((v) => (v.ingests as unknown[]).map(String));
+  }
+
   private async make(table: string, from: number, to: number): Promise<string> {
     const model = digestModel(table)!;
     const ds = this.silver.get(table)!;
+    const name = `${GOLD_DELTA}.${quoteIdent(`diff_${table}_${from}_${to}`)}`;
+    const ingests = await this.ingestsBetween(ds.id, from, to);
+    if (ingests) {
+      // Silver runs only merge: every row they changed (and every row they replaced, which shares its
+      // key and so its order) belongs to a row of one of their ingests. One read of the new digest.
+      const after = await digestOf(this.ctx, ds, model, to);
+      if (!after) throw new Error(`no key digest of silver.${table}`);
+      await this.ctx.engine.execute(
+        `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT order_id FROM ${after}
+         WHERE _ingest_id IN (${ingests.length > 0 ? ingests.map(quoteLiteral).join(', ') : 'NULL'});`,
+      );
+      this.tables.push(name);
+      return name;
+    }
     const [before, after] = await Promise.all([digestOf(this.ctx, ds, model, from), digestOf(this.ctx, ds, model, to)]);
     if (!before || !after) throw new Error(`no key digest of silver.${table}`);
-    const name = `${GOLD_DELTA}.${quoteIdent(`diff_${table}_${from}_${to}`)}`;
     // A row is the same when its key and its bronze origin are; a row on one side only changed its order.
     // (A NULL in a key matches nothing, so its order counts as changed: recomputing an order is always safe.)
     const same = [...keyColumns(model), '_ingest_id', '_source_row'].map((c) => `a.${quoteIdent(c)} = b.${quoteIdent(c)}`).join(' AND ');
     await this.ctx.engine.execute(
       `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT coalesce(a.order_id, b.order_id) AS order_id
-       FROM read_parquet(${quoteLiteral(before)}) a FULL OUTER JOIN read_parquet(${quoteLiteral(after)}) b ON ${same}
+       FROM ${before} a FULL OUTER JOIN ${after} b ON ${same}
        WHERE a._ingest_id IS NULL OR b._ingest_id IS NULL;`,
     );
     this.tables.push(name);
@@ -134,9 +160,9 @@ export class OrderDiffs {
         const ds = this.silver.get(table)!;
         const digest = await digestOf(this.ctx, ds, digestModel(table)!, ds.currentVersionId!);
         if (!digest) throw new Error(`no key digest of silver.${table}`);
-        const where = await this.ctx.engine.query(`SELECT DISTINCT year, month, day FROM read_parquet(${quoteLiteral(digest)}) WHERE order_id IN (SELECT order_id FROM ${changed})`);
+        const where = await this.ctx.engine.query(`SELECT DISTINCT year, month, day FROM ${digest} WHERE order_id IN (SELECT order_id FROM ${changed})`);
         const wanted = new Set(where.rows.map((r) => `${r[0]}-${r[1]}-${r[2]}`));
-        const files = (await currentFiles(this.ctx.catalog.db, ds.id)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
+        const files = (await currentFileRefs(this.ctx.catalog.db, ds.id)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
         const scan = tableScanSql({ paths: await this.ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
         return `(SELECT * FROM (${scan}) WHERE order_id IN (SELECT order_id FROM ${changed}))`;
       })();
@@ -156,7 +182,7 @@ export interface FactIncrement {
   /** Each order-keyed silver table the model reads, as only its rows of those orders. */
   sources: Map<string, string>;
   /** The fact's current files. */
-  files: DataFile[];
+  files: FileRef[];
   /** Number of orders replaced (for the log). */
   orders: number;
 }
@@ -190,7 +216,7 @@ export async function planFactIncrement(
     const changed = await diffs.changedOrders(parts);
     const sources = new Map<string, string>();
     for (const t of orderTables) sources.set(t, await diffs.source(t, changed.table));
-    return { changed: changed.table, sources, files: await currentFiles(ctx.catalog.db, fact.id), orders: changed.orders };
+    return { changed: changed.table, sources, files: await currentFileRefs(ctx.catalog.db, fact.id), orders: changed.orders };
   } catch (e) {
     ctx.log.warn(`gold.${model.name}: rebuilt whole, the incremental plan failed`, { error: e instanceof Error ? e.message : String(e) });
     return undefined;

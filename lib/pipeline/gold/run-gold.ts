@@ -104,7 +104,9 @@ function silverReads(models: readonly GoldModel[]): Map<string, number> {
 }
 
 async function loadSilverOnce(ctx: LakeContext, models: readonly GoldModel[], relations: Map<string, string>): Promise<Set<string>> {
-  const shared = [...silverReads(models)].filter(([, n]) => n > 1).map(([t]) => t);
+  // Dated tables too when read once: loading them two at a time keeps both cores busy, where the one
+  // model reading hundreds of day files would otherwise run alone at the end.
+  const shared = [...silverReads(models)].filter(([t, n]) => n > 1 || (isTableName(t) && hasDigest({ name: t, contract: contractFor(t) }))).map(([t]) => t);
   const contracts = new Map(CONTRACTS.map((c) => [c.table as string, c]));
   await ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${GOLD_SRC};`);
   // Two at a time, like the models: each query runs on one DuckDB thread.
@@ -215,7 +217,9 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     }
     phase('increments planned');
     const whole = rebuild.filter((m) => !increments.has(m.name));
-    binding.relations = await silverRelations(ctx, silverTables, new Set(rebuild.flatMap((m) => [...referencedSilver(m.sql)])));
+    // Incremental facts read their order-keyed tables from the increment's slices, the rest from the files.
+    const reads = rebuild.flatMap((m) => [...referencedSilver(m.sql)].filter((t) => !increments.get(m.name)?.sources.has(t)));
+    binding.relations = await silverRelations(ctx, silverTables, new Set(reads));
     binding.loaded = await loadSilverOnce(ctx, whole, binding.relations);
     phase('silver loaded');
     // Build everything first: a failing model or check leaves gold exactly as it was.
@@ -325,7 +329,7 @@ async function reconcile(ctx: LakeContext, binding: SilverBinding, silver: Map<s
     const ds = silver.get(t);
     if (binding.loaded.has(t) || !ds?.currentVersionId || !isTableName(t) || !hasDigest({ name: t, contract: contractFor(t) })) continue;
     const file = cachedDigest(ctx, ds.id, ds.currentVersionId);
-    if (file) digests.set(t, `(SELECT * FROM read_parquet(${quoteLiteral(file)}))`);
+    if (file) digests.set(t, `(SELECT * FROM ${file})`);
   }
   const lacking = [...tables].filter((t) => !binding.loaded.has(t) && !digests.has(t) && !binding.relations.has(t));
   const relations = new Map([...binding.relations, ...(await silverRelations(ctx, silver, lacking))]);

@@ -28,7 +28,7 @@ export const RECONCILED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Digests kept per table: the current version's and a few before it (gold may have been built from one). */
-const KEEP = 8;
+const KEEP = 3;
 
 export interface DigestModel {
   name: string;
@@ -60,64 +60,125 @@ function folder(ctx: LakeContext, datasetId: string): string {
   return path.join(ctx.config.dataDir, 'keys', datasetId);
 }
 
+/** A version's digest: a folder of one file per month (`year=/month=/`), so an update rewrites only the months it touches. */
 export function digestPath(ctx: LakeContext, datasetId: string, versionId: number): string {
-  return path.join(folder(ctx, datasetId), `v${versionId}.parquet`);
+  return path.join(folder(ctx, datasetId), `v${versionId}`);
 }
 
-/** A digest file of that version, if one is cached (only ever written whole: a rename publishes it). */
-export function cachedDigest(ctx: LakeContext, datasetId: string, versionId: number): string | undefined {
-  const file = digestPath(ctx, datasetId, versionId);
-  return fs.existsSync(file) ? file : undefined;
+/** The SQL relation reading a digest folder. */
+function relationOf(dir: string): string {
+  return `read_parquet(${quoteLiteral(path.join(dir, '**', '*.parquet'))}, hive_partitioning = false)`;
 }
+
+/** The digest of that version as a relation, if one is cached (folders are only ever published whole, by a rename). */
+export function cachedDigest(ctx: LakeContext, datasetId: string, versionId: number): string | undefined {
+  const dir = digestPath(ctx, datasetId, versionId);
+  return fs.existsSync(dir) ? relationOf(dir) : undefined;
+}
+
+const WRITE = '(FORMAT parquet, COMPRESSION lz4, PARTITION_BY (year, month), WRITE_PARTITION_COLUMNS true)';
 
 /**
- * Write the digest of a version from `rowsSql` (a query yielding `digestColumns`), and check it holds
- * `expectedRows` rows when that is known: a digest that disagrees with the catalog is removed, not used.
- * Returns the file, or undefined when it was discarded.
+ * Write a version's digest into a fresh folder, then publish it by renaming — after checking that it
+ * holds `expectedRows` rows: a digest that disagrees with the catalog is dropped, never used.
+ * `fill` writes the folder's content; it is given the folder.
  */
-export async function writeDigest(
+async function publish(
   ctx: LakeContext,
   datasetId: string,
   versionId: number,
-  rowsSql: string,
-  expectedRows?: number,
+  expectedRows: number | undefined,
+  emptySql: string,
+  fill: (tmp: string) => Promise<void>,
 ): Promise<string | undefined> {
-  const dir = folder(ctx, datasetId);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = digestPath(ctx, datasetId, versionId);
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  const dir = digestPath(ctx, datasetId, versionId);
+  const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
   try {
-    await ctx.localEngine().execute(`COPY (${rowsSql}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`, { timeoutMs: 60 * 60_000 });
+    await fill(tmp);
+    if (!fs.existsSync(tmp) || !fs.readdirSync(tmp, { recursive: true }).some((f) => String(f).endsWith('.parquet'))) {
+      // No rows: one empty file keeps the folder readable (with its columns).
+      fs.mkdirSync(tmp, { recursive: true });
+      await ctx.localEngine().execute(`COPY (${emptySql}) TO ${quoteLiteral(path.join(tmp, 'empty.parquet'))} (FORMAT parquet)`);
+    }
     if (expectedRows !== undefined) {
-      const r = await ctx.localEngine().query(`SELECT count(*) FROM read_parquet(${quoteLiteral(tmp)})`);
+      const r = await ctx.localEngine().query(`SELECT count(*) FROM ${relationOf(tmp)}`);
       const rows = Number(r.rows[0]?.[0] ?? -1);
       if (rows !== expectedRows) {
         ctx.log.warn('silver key digest disagrees with the catalog; discarded (the next run scans instead)', { datasetId, versionId, rows, expectedRows });
-        fs.rmSync(tmp, { force: true });
+        fs.rmSync(tmp, { recursive: true, force: true });
         return undefined;
       }
     }
-    fs.renameSync(tmp, file);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  prune(dir);
-  return file;
+  prune(folder(ctx, datasetId));
+  return relationOf(dir);
+}
+
+/** Write a version's digest whole from `rowsSql` (a query yielding `digestColumns`). */
+export async function writeDigest(ctx: LakeContext, datasetId: string, versionId: number, rowsSql: string, expectedRows?: number): Promise<string | undefined> {
+  return publish(ctx, datasetId, versionId, expectedRows, `SELECT * FROM (${rowsSql}) WHERE false`, async (tmp) => {
+    await ctx.localEngine().execute(`COPY (${rowsSql}) TO ${quoteLiteral(tmp)} ${WRITE}`, { timeoutMs: 60 * 60_000 });
+  });
+}
+
+/**
+ * Write the digest of a version that rewrote some partitions of the one before: the months it did not
+ * touch are the previous digest's files, hard-linked; the touched months are written from the previous
+ * rows outside the rewritten partitions plus `rewrittenRowsSql` (the rewritten partitions' rows).
+ */
+export async function updateDigest(
+  ctx: LakeContext,
+  model: DigestModel,
+  datasetId: string,
+  previousVersionId: number,
+  versionId: number,
+  rewritten: readonly { year: string; month: string; day: string }[],
+  rewrittenRowsSql: string,
+  expectedRows: number,
+): Promise<string | undefined> {
+  const previous = digestPath(ctx, datasetId, previousVersionId);
+  if (!fs.existsSync(previous)) return undefined;
+  const touched = new Set(rewritten.map((p) => `year=${p.year}/month=${p.month}`));
+  const months = fs
+    .readdirSync(previous, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.parquet') && f !== 'empty.parquet');
+  const month = (f: string) => f.split(path.sep).slice(0, 2).join('/');
+  return publish(ctx, datasetId, versionId, expectedRows, `SELECT ${digestSelect(model)} FROM (${rewrittenRowsSql}) WHERE false`, async (tmp) => {
+    const old = months.filter((f) => touched.has(month(f))).map((f) => quoteLiteral(path.join(previous, f)));
+    const values = rewritten.map((p) => `(${quoteLiteral(p.year)}, ${quoteLiteral(p.month)}, ${quoteLiteral(p.day)})`).join(', ');
+    const kept =
+      old.length > 0
+        ? `SELECT ${digestSelect(model, 'd')} FROM read_parquet([${old.join(', ')}], hive_partitioning = false) d
+           ANTI JOIN (VALUES ${values}) p(year, month, day) ON d.year = p.year AND d.month = p.month AND d.day = p.day UNION ALL `
+        : '';
+    await ctx.localEngine().execute(`COPY (${kept}SELECT ${digestSelect(model)} FROM (${rewrittenRowsSql})) TO ${quoteLiteral(tmp)} ${WRITE}`, { timeoutMs: 60 * 60_000 });
+    for (const f of months.filter((f) => !touched.has(month(f)))) {
+      const target = path.join(tmp, f);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.linkSync(path.join(previous, f), target);
+    }
+  });
 }
 
 function prune(dir: string) {
   const versions = fs
     .readdirSync(dir)
-    .map((f) => /^v(\d+)\.parquet$/.exec(f))
+    .map((f) => /^v(\d+)$/.exec(f))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
     .sort((a, b) => b - a);
-  for (const v of versions.slice(KEEP)) fs.rmSync(path.join(dir, `v${v}.parquet`), { force: true });
+  for (const v of versions.slice(KEEP)) fs.rmSync(path.join(dir, `v${v}`), { recursive: true, force: true });
 }
 
 /**
- * The digest of a committed version: the cached file, or one built now by scanning that version's
+ * The digest of a committed version as a relation: the cached one, or one built now by scanning that version's
  * files (after a restore or a compaction, on a lake from before digests, or when the cache was cleared).
  */
 export async function digestOf(

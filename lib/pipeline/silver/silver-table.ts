@@ -12,14 +12,14 @@ import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
 import { ingestConsumption, ingests, type SchemaColumn } from '../../../db/schema';
 import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
 import type { RunRecorder } from '../../catalog/runs';
-import { abortVersion, beginVersion, commitVersion, currentFiles, ensureDataset, type Dataset } from '../../catalog/versions';
+import { abortVersion, beginVersion, commitVersion, currentFileRefs, ensureDataset, type Dataset } from '../../catalog/versions';
 import { KeystoneError } from '../../errors';
 import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
 import { copyToVersion } from '../../lake/write-files';
 import type { TableContract } from '../../olist/contract-types';
 import { contractFor, isTableName } from '../../olist/contracts';
-import { digestColumns, digestOf, digestSelect, hasDigest, keyColumns, writeDigest } from './key-digest';
+import { digestColumns, digestOf, digestSelect, hasDigest, keyColumns, updateDigest, writeDigest } from './key-digest';
 import { judgeRowsSql, silverColumns } from './model-sql';
 import { appendQuarantine } from './quarantine';
 
@@ -113,11 +113,11 @@ async function partitionSql(ctx: LakeContext, model: SilverModel): Promise<{ col
       const ingested = (part: string) => `strftime(j._ingested_at, '${part}')`;
       return {
         cols: `coalesce(lk.year, ${ingested('%Y')}) AS year, coalesce(lk.month, ${ingested('%m')}) AS month, coalesce(lk.day, ${ingested('%d')}) AS day`,
-        join: `LEFT JOIN (SELECT DISTINCT ON (${distinctOn}) ${distinctOn}, year, month, day FROM read_parquet(${quoteLiteral(digest)})) lk ON ${on}`,
+        join: `LEFT JOIN (SELECT DISTINCT ON (${distinctOn}) ${distinctOn}, year, month, day FROM ${digest}) lk ON ${on}`,
       };
     }
   }
-  const files = await currentFiles(ctx.catalog.db, ds.id);
+  const files = await currentFileRefs(ctx.catalog.db, ds.id);
   const scan = tableScanSql({ paths: await ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ds.partition_keys, schema: ds.schema });
   const cols = [...new Set([...rule.on.map((o) => o.remote), rule.column])].map(quoteIdent).join(', ');
   return {
@@ -220,11 +220,11 @@ export async function runSilverTable(
       phase('partition lookup');
     }
 
-    const currentSilver = await currentFiles(ctx.catalog.db, silver.id);
+    const currentSilver = await currentFileRefs(ctx.catalog.db, silver.id);
     // Where older rows of the incoming keys live: from the key digest when the table has one, else a scan.
     const digest = hasDigest(model) && silver.currentVersionId && currentSilver.length > 0 ? await digestOf(ctx, silver, model, silver.currentVersionId) : undefined;
     const current = digest
-      ? `SELECT * FROM read_parquet(${quoteLiteral(digest)})`
+      ? `SELECT * FROM ${digest}`
       : tableScanSql({ paths: await ctx.readable(silver.bucket, currentSilver.map((f) => f.key)), partitionKeys: [...PARTITION_KEYS], schema: silver.schema });
     const keys = keyColumns(model).map(quoteIdent);
     const keyMatch = keys.map((k) => `cur.${k} IS NOT DISTINCT FROM inc.${k}`).join(' AND ');
@@ -297,11 +297,11 @@ export async function runSilverTable(
         // The new version's digest: the old one outside the rewritten partitions, plus the rewritten rows.
         const kept = currentSilver.filter((f) => !affectedIds.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
         const expected = kept.reduce((a, f) => a + f.rowCount, 0) + newFiles.reduce((a, f) => a + f.rowCount, 0);
-        const untouched =
-          digest && kept.length > 0
-            ? `SELECT ${digestSelect(model)} FROM read_parquet(${quoteLiteral(digest)}) WHERE NOT list_contains([${[...affectedIds].map(quoteLiteral).join(', ')}], year || '-' || month || '-' || day) UNION ALL `
-            : '';
-        if (digest || kept.length === 0) await writeDigest(ctx, silver.id, staging.id, `${untouched}SELECT ${digestSelect(model)} FROM (${finalRows})`, expected);
+        if (digest && kept.length > 0) {
+          await updateDigest(ctx, model, silver.id, silver.currentVersionId!, staging.id, partitions, finalRows, expected);
+        } else if (kept.length === 0) {
+          await writeDigest(ctx, silver.id, staging.id, `SELECT ${digestSelect(model)} FROM (${finalRows})`, expected);
+        }
         phase('key digest');
       }
       const committed = await commitVersion(ctx.catalog.db, {
