@@ -215,7 +215,7 @@ export async function planFactIncrement(
     const parts = await Promise.all(changedTables.map((t) => diffs.diff(t, before.inputs.get(t)!, now.inputs.get(t)!)));
     const changed = await diffs.changedOrders(parts);
     const sources = new Map<string, string>();
-    for (const t of orderTables) sources.set(t, await diffs.source(t, changed.table));
+    await Promise.all(orderTables.map(async (t) => sources.set(t, await diffs.source(t, changed.table))));
     return { changed: changed.table, sources, files: await currentFileRefs(ctx.catalog.db, fact.id), orders: changed.orders };
   } catch (e) {
     ctx.log.warn(`gold.${model.name}: rebuilt whole, the incremental plan failed`, { error: e instanceof Error ? e.message : String(e) });

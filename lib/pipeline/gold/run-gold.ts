@@ -10,7 +10,7 @@ import path from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
 import type { CheckRecord, RunRecorder } from '../../catalog/runs';
 import { abortVersion, beginVersion, commitVersion, currentFiles, ensureDataset, filesOfVersion, listDatasets, type Dataset } from '../../catalog/versions';
-import { forEachLimited } from '../../concurrency';
+import { forEachByDependencies, forEachLimited } from '../../concurrency';
 import { withPipelineThreads } from '../../engine/duckdb/threads';
 import { KeystoneError } from '../../errors';
 import type { LakeContext } from '../../lake/context';
@@ -227,21 +227,21 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     let i = 0;
     // Two models at a time (each query runs on one DuckDB thread); a model starts once the gold models
     // it reads are built.
-    const done = new Set<string>(GOLD_MODELS.filter((m) => !rebuild.includes(m)).map((m) => m.name));
-    let waiting = rebuild.map((model, index) => ({ model, index }));
-    while (waiting.length > 0) {
-      const ready = waiting.filter((w) => referencedGold(w.model.sql).every((g) => done.has(g)));
-      if (ready.length === 0) throw new KeystoneError('internal:gold', `gold models wait on each other: ${waiting.map((w) => w.model.name).join(', ')}`);
-      await forEachLimited(ready, 2, async ({ model, index }) => {
+    await forEachByDependencies(
+      rebuild,
+      2,
+      (m) => m.name,
+      (m) => referencedGold(m.sql),
+      async (model, index) => {
         await run.progress({ done: i++, total: rebuild.length + 1, step: `gold.${model.name}` });
         const t0 = Date.now();
         const { schema, keptFileIds } = await buildModel(ctx, model, work, binding, increments.get(model.name));
         built[index] = { model, dir: path.join(work, model.name), schema, keptFileIds };
         run.info(`gold.${model.name} built in ${Date.now() - t0} ms`);
-      });
-      for (const r of ready) done.add(r.model.name);
-      waiting = waiting.filter((w) => !done.has(w.model.name));
-    }
+      },
+    ).catch((e: unknown) => {
+      throw e instanceof Error && e.message.startsWith('these wait on each other') ? new KeystoneError('internal:gold', `gold models ${e.message}`) : e;
+    });
     phase('models built');
     result.checks = await reconcile(ctx, binding, silverTables);
     phase('reconciled');
@@ -255,8 +255,8 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
 
     const silverInputs = (await listDatasets(ctx.catalog.db, 'silver')).filter((d) => d.kind === 'table' && d.currentVersionId);
     const models: GoldResult['models'] = [];
-    // A few commits at a time: each is mostly catalog round trips and a storage sync.
-    await forEachLimited(built, 3, async ({ model, dir, schema, keptFileIds }, index) => {
+    // Several commits at a time: each is mostly catalog round trips and a storage sync.
+    await forEachLimited(built, 6, async ({ model, dir, schema, keptFileIds }, index) => {
       const fingerprint = fingerprints.get(model.name)!;
       const ds = await ensureDataset(ctx.catalog.db, {
         layer: 'gold',
