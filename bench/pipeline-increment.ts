@@ -9,7 +9,9 @@ import { quoteLiteral } from '../lib/catalog/identifiers';
 import type { LakeContext } from '../lib/lake/context';
 import { syncLakeViews } from '../lib/lake/views';
 
-export async function makeIncrement(ctx: LakeContext, outDir: string, share: number) {
+export async function makeIncrement(ctx: LakeContext, outDir: string, share: number, round = 1) {
+  // Each round's ids are new (a later round would otherwise copy the same orders onto the same ids).
+  const salt = quoteLiteral(round === 1 ? '+increment' : `+increment-${round}`);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   await syncLakeViews(ctx.catalog, ctx.storage, ctx.engine, ctx.readable);
@@ -18,7 +20,7 @@ export async function makeIncrement(ctx: LakeContext, outDir: string, share: num
   await ctx.engine.execute(`CREATE OR REPLACE TEMP TABLE inc_orders AS
     WITH n AS (SELECT count(*) AS total, max(order_purchase_timestamp) AS last FROM silver.orders),
          chosen AS (SELECT * FROM silver.orders QUALIFY row_number() OVER (ORDER BY md5(order_id)) <= (SELECT ceil(total * ${share}) FROM n))
-    SELECT c.*, md5(c.order_id || '+increment') AS new_id,
+    SELECT c.*, md5(c.order_id || ${salt}) AS new_id,
            (date_trunc('day', n.last) + INTERVAL 1 DAY + to_days(CAST(abs(hash(c.order_id)) % 30 AS INTEGER))
              + (c.order_purchase_timestamp - date_trunc('day', c.order_purchase_timestamp))) - c.order_purchase_timestamp AS shift
     FROM chosen c, n;
@@ -30,7 +32,7 @@ export async function makeIncrement(ctx: LakeContext, outDir: string, share: num
           FROM silver.order_items i JOIN inc_orders d ON d.order_id = i.order_id) TO ${out('order_items.csv')} (HEADER, DELIMITER ',');
     COPY (SELECT d.new_id AS order_id, p.payment_sequential, p.payment_type, p.payment_installments, p.payment_value
           FROM silver.order_payments p JOIN inc_orders d ON d.order_id = p.order_id) TO ${out('order_payments.csv')} (HEADER, DELIMITER ',');
-    COPY (SELECT md5(r.review_id || '+increment') AS review_id, d.new_id AS order_id, r.review_score, r.review_comment_title, r.review_comment_message,
+    COPY (SELECT md5(r.review_id || ${salt}) AS review_id, d.new_id AS order_id, r.review_score, r.review_comment_title, r.review_comment_message,
                  ${ts('CAST(r.review_creation_date AS TIMESTAMP)')} AS review_creation_date, ${ts('r.review_answer_timestamp')} AS review_answer_timestamp
           FROM silver.order_reviews r JOIN inc_orders d ON d.order_id = r.order_id) TO ${out('order_reviews.csv')} (HEADER, DELIMITER ',');`);
   return ['orders.csv', 'order_items.csv', 'order_payments.csv', 'order_reviews.csv'].map((f) => ({ path: path.join(outDir, f), displayName: `increment-${f}` }));

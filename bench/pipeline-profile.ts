@@ -1,5 +1,5 @@
 /**
- * `tsx bench/pipeline-profile.ts [--scale=1] [--inc]` — one full run (and optionally the increment) with
+ * `tsx bench/pipeline-profile.ts [--scale=1] [--inc[=N]]` — one full run (and optionally the increment) with
  * every run log line printed with wall and process CPU time, to see where a layer spends its time.
  */
 import os from 'node:os';
@@ -48,13 +48,16 @@ for (const job of goldOnly ? (['gold'] as const) : (['bronze', 'silver', 'gold']
   const cu = process.cpuUsage(ca);
   process.stdout.write(`${stamp()} == ${job}: ${((performance.now() - a) / 1000).toFixed(2)} s wall, ${((cu.user + cu.system) / 1e6).toFixed(2)} s cpu\n`);
 }
-if (args.includes('--inc')) {
-  const incFiles = await makeIncrement(ctx, path.join(root, `increment-profile-${scale}`), 0.01);
+// --inc or --inc=N: that many successive 1% increments, each timed.
+const incArg = args.find((a) => a === '--inc' || a.startsWith('--inc='));
+const increments = incArg === undefined ? 0 : incArg === '--inc' ? 1 : Number(incArg.split('=')[1]);
+for (let n = 1; n <= increments; n++) {
+  const incFiles = await makeIncrement(ctx, path.join(root, `increment-profile-${scale}`), 0.01, n);
   const a = performance.now();
   const ca = process.cpuUsage();
   await must('all', { files: incFiles });
   const cu = process.cpuUsage(ca);
-  process.stdout.write(`${stamp()} == incremental: ${((performance.now() - a) / 1000).toFixed(2)} s wall, ${((cu.user + cu.system) / 1e6).toFixed(2)} s cpu\n`);
+  process.stdout.write(`${stamp()} == incremental ${n}: ${((performance.now() - a) / 1000).toFixed(2)} s wall, ${((cu.user + cu.system) / 1e6).toFixed(2)} s cpu\n`);
 }
 clearInterval(timer);
 process.stdout.write(`peak RSS ${(peak / 1024 / 1024).toFixed(0)} MB\n`);

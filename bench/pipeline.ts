@@ -136,16 +136,22 @@ async function main() {
   lines.push(['  bronze / silver / gold', `${s(one.bronzeMs)} / ${s(one.silverMs)} / ${s(one.goldMs)}`, '', '']);
   lines.push([`scale ${baseScale}: peak RSS`, mb(one.peakRss), '≤ 2 GB', one.peakRss <= 2 * 1024 ** 3 ? 'ok' : 'MISSED']);
 
-  // Incremental: 1% new orders (and their items, payments, reviews) on top of the full run.
-  const incDir = path.join(root, `increment-${baseScale}`);
-  const incFiles = await makeIncrement(one.ctx, incDir, 0.01);
-  const inc = await timed(async () => {
-    const r = await runJob(one.ctx, 'all', { files: incFiles });
-    if (r.status !== 'succeeded') throw new Error(`incremental run failed: ${r.error}`);
-    return r;
-  });
-  const ratio = inc.ms / one.totalMs;
-  lines.push([`incremental: +1% orders, all layers (${inc.value.silver.reduce((a, x) => a + x.partitionsRewritten, 0)} partitions rewritten)`, `${s(inc.ms)} (${(ratio * 100).toFixed(1)}% of full)`, '≤ 15%', ratio <= 0.15 ? 'ok' : 'MISSED']);
+  // Incremental: 1% new orders (and their items, payments, reviews) on top of the full run, three times
+  // in a row (each a new 1%); the median is compared with the full run, every round is printed.
+  const rounds: { ms: number; partitions: number }[] = [];
+  for (let round = 1; round <= 3; round++) {
+    const incFiles = await makeIncrement(one.ctx, path.join(root, `increment-${baseScale}`), 0.01, round);
+    const inc = await timed(async () => {
+      const r = await runJob(one.ctx, 'all', { files: incFiles });
+      if (r.status !== 'succeeded') throw new Error(`incremental run failed: ${r.error}`);
+      return r;
+    });
+    rounds.push({ ms: inc.ms, partitions: inc.value.silver.reduce((a, x) => a + x.partitionsRewritten, 0) });
+  }
+  const median = [...rounds].sort((a, b) => a.ms - b.ms)[1]!;
+  const ratio = median.ms / one.totalMs;
+  lines.push([`incremental: +1% orders, all layers (median of 3; ${median.partitions} partitions rewritten)`, `${s(median.ms)} (${(ratio * 100).toFixed(1)}% of full)`, '≤ 15%', ratio <= 0.15 ? 'ok' : 'MISSED']);
+  lines.push(['  each round', rounds.map((r) => s(r.ms)).join(' / '), '', '']);
 
   // Bronze write throughput beside parquetjs-lite on the same rows (orders, all text).
   const ordersCsv = path.join(one.dir, 'olist_orders_dataset.csv');

@@ -74,6 +74,7 @@ export class OrderDiffs {
   private readonly tables: string[] = [];
   private readonly unions = new Map<string, Promise<{ table: string; orders: number }>>();
   private readonly sources = new Map<string, Promise<string>>();
+  private readonly keys = new Map<string, Promise<string>>();
   constructor(
     private readonly ctx: LakeContext,
     private readonly silver: Map<string, SilverTableRef>,
@@ -108,11 +109,10 @@ export class OrderDiffs {
     const ds = this.silver.get(table)!;
     const name = `${GOLD_DELTA}.${quoteIdent(`diff_${table}_${from}_${to}`)}`;
     const ingests = await this.ingestsBetween(ds.id, from, to);
-    if (ingests) {
+    if (ingests && to === ds.currentVersionId) {
       // Silver runs only merge: every row they changed (and every row they replaced, which shares its
-      // key and so its order) belongs to a row of one of their ingests. One read of the new digest.
-      const after = await digestOf(this.ctx, ds, model, to);
-      if (!after) throw new Error(`no key digest of silver.${table}`);
+      // key and so its order) belongs to a row of one of their ingests.
+      const after = await this.currentKeys(table);
       await this.ctx.engine.execute(
         `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT order_id FROM ${after}
          WHERE _ingest_id IN (${ingests.length > 0 ? ingests.map(quoteLiteral).join(', ') : 'NULL'});`,
@@ -151,6 +151,24 @@ export class OrderDiffs {
     return p;
   }
 
+  /** The current version's order ids, origins and partitions of an order-keyed table, read from its digest once per run. */
+  private currentKeys(table: string): Promise<string> {
+    let p = this.keys.get(table);
+    if (!p) {
+      p = (async () => {
+        const ds = this.silver.get(table)!;
+        const digest = await digestOf(this.ctx, ds, digestModel(table)!, ds.currentVersionId!);
+        if (!digest) throw new Error(`no key digest of silver.${table}`);
+        const name = `${GOLD_DELTA}.${quoteIdent(`keys_${table}`)}`;
+        await this.ctx.engine.execute(`CREATE OR REPLACE TABLE ${name} AS SELECT order_id, _ingest_id, year, month, day FROM ${digest};`);
+        this.tables.push(name);
+        return name;
+      })();
+      this.keys.set(table, p);
+    }
+    return p;
+  }
+
   /** The rows of `table` (current version) of the orders in `changed`, reading only the partitions holding them. */
   source(table: string, changed: string): Promise<string> {
     const id = `${table}|${changed}`;
@@ -158,9 +176,8 @@ export class OrderDiffs {
     if (!p) {
       p = (async () => {
         const ds = this.silver.get(table)!;
-        const digest = await digestOf(this.ctx, ds, digestModel(table)!, ds.currentVersionId!);
-        if (!digest) throw new Error(`no key digest of silver.${table}`);
-        const where = await this.ctx.engine.query(`SELECT DISTINCT year, month, day FROM ${digest} WHERE order_id IN (SELECT order_id FROM ${changed})`);
+        const keys = await this.currentKeys(table);
+        const where = await this.ctx.engine.query(`SELECT DISTINCT year, month, day FROM ${keys} WHERE order_id IN (SELECT order_id FROM ${changed})`);
         const wanted = new Set(where.rows.map((r) => `${r[0]}-${r[1]}-${r[2]}`));
         const files = (await currentFileRefs(this.ctx.catalog.db, ds.id)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
         const scan = tableScanSql({ paths: await this.ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
