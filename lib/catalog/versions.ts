@@ -269,6 +269,16 @@ export async function currentFileRefs(db: CatalogDb, datasetId: string): Promise
     .orderBy(asc(files.key));
 }
 
+/** The files of one version, in key order, without their statistics. */
+export async function fileRefsOfVersion(db: CatalogDb, versionId: number): Promise<FileRef[]> {
+  return db
+    .select({ id: files.id, key: files.key, partition: files.partition, rowCount: files.rowCount })
+    .from(versionFiles)
+    .innerJoin(files, eq(files.id, versionFiles.fileId))
+    .where(eq(versionFiles.versionId, versionId))
+    .orderBy(asc(files.key));
+}
+
 export async function filesOfVersion(db: CatalogDb, versionId: number): Promise<DataFile[]> {
   const rows = await db
     .select({ f: files })

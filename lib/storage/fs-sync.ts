@@ -30,7 +30,7 @@ interface Batch {
 /**
  * Group commit: while a sync runs, new requests wait; when it answers, one sync per folder serves them
  * all. That is safe because a request is made after its writes, so a sync begun after the request
- * covers them. Answers stay in request order.
+ * covers them. Requests for one folder are answered in the order they were made.
  */
 class FsSyncer {
   private child: ChildProcessByStdio<Writable, Readable, null> | undefined;
@@ -90,9 +90,11 @@ class FsSyncer {
       if (this.child !== child) return;
       this.child = undefined;
       this.buffered = '';
-      for (const w of [...this.inFlight.splice(0).flatMap((b) => b.waiters), ...this.queued.splice(0)]) {
+      for (const w of this.inFlight.splice(0).flatMap((b) => b.waiters)) {
         w.reject(new KeystoneError('unavailable:storage_sync', `could not sync ${w.dir}: ${why}`));
       }
+      // Requests that were only waiting go to a new helper.
+      if (this.queued.length > 0) queueMicrotask(() => this.flush());
     };
     child.on('error', (e) => fail(e.message));
     child.on('exit', (code, signal) => fail(`the sync helper exited (${signal ?? code})`));

@@ -213,7 +213,11 @@ export class LocalStorage implements StorageBackend {
         continue;
       }
       const realDir = probe === dir ? real : this.realBucketDir(dir);
-      if (!isInside(realDir, real)) throw escapes(bucket, key);
+      if (!isInside(realDir, real)) {
+        // The bucket folder itself may have moved since it was resolved: resolve it again before refusing.
+        this.realDirs.delete(dir);
+        if (probe === dir || !isInside(this.realBucketDir(dir), real)) throw escapes(bucket, key);
+      }
       return;
     }
   }

@@ -2,20 +2,23 @@
  * Incremental gold facts. Each fact holds one row per row of an order-keyed silver table (orders, items,
  * payments, reviews: every one of their keys holds order_id), joined to the other order-keyed tables by
  * order_id and to the customer, product and seller snapshots only to see whether a reference exists.
- * So when nothing but order-keyed tables changed, the only fact rows that can differ are those of the
- * orders whose silver rows changed. The new version keeps the fact's files that hold none of them,
- * rewrites the few that do without those orders, and adds the model's own rows for exactly those
- * orders — computed by the same SQL, from only the silver partitions that hold them. The result is the
- * full rebuild's rows (pipeline-suite.ts compares the two row for row).
+ * So the only fact rows a silver change can alter are those of the orders whose rows changed, and of
+ * the orders that name a customer, product or seller that appeared, changed or went. The new version
+ * keeps the fact's files that hold none of them, rewrites the few that do without those orders, and
+ * adds the model's own rows for exactly those orders — computed by the same SQL, from only the silver
+ * partitions that hold them. The result is the full rebuild's rows (pipeline-suite.ts compares the two
+ * row for row).
  *
- * Which orders changed comes from the silver key digests (key-digest.ts): the rows that differ between
- * the version the fact was built from and the current one, by key and bronze origin.
+ * Which orders changed comes from the silver key digests (key-digest.ts): the rows of the ingests the
+ * silver runs since the fact's build merged (or, after a restore, the rows that differ between the two
+ * versions), and, through the digests' customer_id / product_id / seller_id, the orders naming a
+ * dimension key that changed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
-import { currentFileRefs, type Dataset, type FileRef } from '../../catalog/versions';
+import { fileRefsOfVersion, type Dataset, type FileRef } from '../../catalog/versions';
 import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
 import { contractFor, isTableName } from '../../olist/contracts';
@@ -27,6 +30,22 @@ export const GOLD_DELTA = 'gold_delta';
 
 /** A fact with more files than this is written whole again instead of growing by another file. */
 const MAX_FACT_FILES = 8;
+
+/** After this many merges in a row a fact is rebuilt whole: a safety net that costs one full build now and then. */
+export const MAX_MERGES = 24;
+
+/** Part of every fingerprint: bump it when the merge logic changes, so facts merged by older code are rebuilt. */
+export const MERGE_LOGIC_VERSION = 1;
+
+/**
+ * The snapshot tables a fact reads only to test that a reference exists, and where the orders naming
+ * their keys are found: the digest column of an order-keyed table.
+ */
+const DIMENSION_LINKS: Readonly<Record<string, { key: string; via: string; column: string }>> = {
+  customers: { key: 'customer_id', via: 'orders', column: 'customer_id' },
+  products: { key: 'product_id', via: 'order_items', column: 'product_id' },
+  sellers: { key: 'seller_id', via: 'order_items', column: 'seller_id' },
+};
 
 /** `sql:<hash of the model's SQL and the gold models it reads>;silver inputs as name@versionId`. */
 export function fingerprint(sqlHash: string, inputs: Map<string, number>): string {
@@ -48,8 +67,10 @@ export function parseFingerprint(fp: string | undefined): { sqlHash: string; inp
 }
 
 export function sqlHash(sqls: string[]): string {
-  return createHash('sha256').update(sqls.join('\n;\n')).digest('hex').slice(0, 16);
+  return createHash('sha256').update([`merge logic ${MERGE_LOGIC_VERSION}`, ...sqls].join('\n;\n')).digest('hex').slice(0, 16);
 }
+
+const inList = (values: string[]) => (values.length > 0 ? values.map(quoteLiteral).join(', ') : 'NULL');
 
 function digestModel(table: string): DigestModel | undefined {
   return isTableName(table) ? { name: table, contract: contractFor(table) } : undefined;
@@ -105,17 +126,31 @@ export class OrderDiffs {
   }
 
   private async make(table: string, from: number, to: number): Promise<string> {
-    const model = digestModel(table)!;
     const ds = this.silver.get(table)!;
     const name = `${GOLD_DELTA}.${quoteIdent(`diff_${table}_${from}_${to}`)}`;
     const ingests = await this.ingestsBetween(ds.id, from, to);
+    const link = DIMENSION_LINKS[table];
+    if (link) {
+      // A snapshot table: the keys its runs merged (a replaced row shares its key), then the orders naming them.
+      if (!ingests || to !== ds.currentVersionId) throw new Error(`silver.${table} changed other than by merging ingests`);
+      const files = await fileRefsOfVersion(this.ctx.catalog.db, to);
+      const scan = tableScanSql({ paths: await this.ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
+      const via = await this.currentKeys(link.via);
+      await this.ctx.engine.execute(
+        `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT v.order_id FROM ${via} v
+         WHERE v.${quoteIdent(link.column)} IN (SELECT ${quoteIdent(link.key)} FROM (${scan}) WHERE _ingest_id IN (${inList(ingests)}));`,
+      );
+      this.tables.push(name);
+      return name;
+    }
+    const model = digestModel(table)!;
     if (ingests && to === ds.currentVersionId) {
       // Silver runs only merge: every row they changed (and every row they replaced, which shares its
       // key and so its order) belongs to a row of one of their ingests.
       const after = await this.currentKeys(table);
       await this.ctx.engine.execute(
         `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT order_id FROM ${after}
-         WHERE _ingest_id IN (${ingests.length > 0 ? ingests.map(quoteLiteral).join(', ') : 'NULL'});`,
+         WHERE _ingest_id IN (${inList(ingests)});`,
       );
       this.tables.push(name);
       return name;
@@ -160,7 +195,8 @@ export class OrderDiffs {
         const digest = await digestOf(this.ctx, ds, digestModel(table)!, ds.currentVersionId!);
         if (!digest) throw new Error(`no key digest of silver.${table}`);
         const name = `${GOLD_DELTA}.${quoteIdent(`keys_${table}`)}`;
-        await this.ctx.engine.execute(`CREATE OR REPLACE TABLE ${name} AS SELECT order_id, _ingest_id, year, month, day FROM ${digest};`);
+        const links = Object.values(DIMENSION_LINKS).filter((l) => l.via === table).map((l) => `, ${quoteIdent(l.column)}`).join('');
+        await this.ctx.engine.execute(`CREATE OR REPLACE TABLE ${name} AS SELECT order_id, _ingest_id, year, month, day${links} FROM ${digest};`);
         this.tables.push(name);
         return name;
       })();
@@ -179,9 +215,10 @@ export class OrderDiffs {
         const keys = await this.currentKeys(table);
         const where = await this.ctx.engine.query(`SELECT DISTINCT year, month, day FROM ${keys} WHERE order_id IN (SELECT order_id FROM ${changed})`);
         const wanted = new Set(where.rows.map((r) => `${r[0]}-${r[1]}-${r[2]}`));
-        const files = (await currentFileRefs(this.ctx.catalog.db, ds.id)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
+        // The version this run started from, even if a silver run commits meanwhile.
+        const files = (await fileRefsOfVersion(this.ctx.catalog.db, ds.currentVersionId!)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
         const scan = tableScanSql({ paths: await this.ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
-        return `(SELECT * FROM (${scan}) WHERE order_id IN (SELECT order_id FROM ${changed}))`;
+        return `(SELECT * FROM (${scan}) SEMI JOIN ${changed} USING (order_id))`;
       })();
       this.sources.set(id, p);
     }
@@ -202,60 +239,65 @@ export interface FactIncrement {
   files: FileRef[];
   /** Number of orders replaced (for the log). */
   orders: number;
+  /** Merges in a row this version makes (recorded in its facets). */
+  merges: number;
+}
+
+/** What a fact's current version was made from (its own facets, not the dataset's: a restore changes the files). */
+export interface FactBase {
+  versionId: number;
+  operation: string;
+  inputs: string | undefined;
+  merges: number;
 }
 
 /**
- * How to bring a fact up to date by orders, or undefined when it must be rebuilt whole: its SQL
- * changed, it reads a table that is not order-keyed and changed (a customer appearing changes the
- * customer key of every order that names it), or a digest is missing and cannot be made.
+ * How to bring a fact up to date by orders, or undefined when it must be rebuilt whole: its current
+ * version was not built by this job (a restore, a compaction, another engine), its SQL changed, it was
+ * merged many times in a row, a table it reads changed other than by merging ingests (a restore), or
+ * a digest is missing and cannot be made.
  */
 export async function planFactIncrement(
   ctx: LakeContext,
   model: GoldModel,
-  fact: Dataset | undefined,
-  previous: string | undefined,
+  base: FactBase | undefined,
   current: string,
   reads: Set<string>,
   silver: Map<string, SilverTableRef>,
   diffs: OrderDiffs,
 ): Promise<FactIncrement | undefined> {
-  if (model.kind !== 'fact' || !fact?.currentVersionId) return undefined;
-  const before = parseFingerprint(previous);
+  if (model.kind !== 'fact' || !base || !['overwrite', 'merge'].includes(base.operation) || base.merges >= MAX_MERGES) return undefined;
+  const before = parseFingerprint(base.inputs);
   const now = parseFingerprint(current);
   if (!before || !now || before.sqlHash !== now.sqlHash) return undefined;
   const changedTables = [...now.inputs].filter(([t, v]) => before.inputs.get(t) !== v).map(([t]) => t);
-  if (changedTables.length === 0 || changedTables.some((t) => !isOrderKeyed(t) || !before.inputs.get(t))) return undefined;
+  if (changedTables.length === 0 || changedTables.some((t) => !(isOrderKeyed(t) || DIMENSION_LINKS[t]) || !before.inputs.get(t))) return undefined;
   const orderTables = [...reads].filter(isOrderKeyed);
   if (orderTables.some((t) => !silver.get(t)?.currentVersionId)) return undefined;
+  if (changedTables.some((t) => DIMENSION_LINKS[t] && !silver.get(DIMENSION_LINKS[t]!.via)?.currentVersionId)) return undefined;
 
   try {
     const parts = await Promise.all(changedTables.map((t) => diffs.diff(t, before.inputs.get(t)!, now.inputs.get(t)!)));
     const changed = await diffs.changedOrders(parts);
     const sources = new Map<string, string>();
     await Promise.all(orderTables.map(async (t) => sources.set(t, await diffs.source(t, changed.table))));
-    return { changed: changed.table, sources, files: await currentFileRefs(ctx.catalog.db, fact.id), orders: changed.orders };
+    return { changed: changed.table, sources, files: await fileRefsOfVersion(ctx.catalog.db, base.versionId), orders: changed.orders, merges: base.merges + 1 };
   } catch (e) {
     ctx.log.warn(`gold.${model.name}: rebuilt whole, the incremental plan failed`, { error: e instanceof Error ? e.message : String(e) });
     return undefined;
   }
 }
 
-/** A model's SQL reading the increment's sources for its order-keyed silver tables. */
-export function incrementSql(sql: string, inc: FactIncrement): string {
-  return sql.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => inc.sources.get(t) ?? whole);
-}
-
 /**
- * Write the fact's new files into `dir` (the model's rows for the changed orders, and the old files
- * that held some of them, without them) and return the files kept as they are, and every file the new
- * version reads (for the `gold_next` view).
+ * Write the fact's new files into `dir` — the model's rows for the changed orders (`deltaSql`: the model
+ * bound to the increment's sources), and the old files that held some of those orders, without them —
+ * and return the files kept as they are, and every file the new version reads (for the `gold_next` view).
  */
 export async function writeFactIncrement(
   ctx: LakeContext,
-  model: GoldModel,
   inc: FactIncrement,
+  deltaSql: string,
   dir: string,
-  bind: (sql: string) => string,
   bucket: string,
 ): Promise<{ keptFileIds: number[]; readPaths: string[] }> {
   fs.mkdirSync(dir, { recursive: true });
@@ -266,20 +308,18 @@ export async function writeFactIncrement(
     touched = oldPaths;
   } else {
     const hit = await ctx.engine.query(
-      `SELECT DISTINCT filename FROM read_parquet([${oldPaths.map(quoteLiteral).join(', ')}], filename = true) WHERE order_id IN (SELECT order_id FROM ${inc.changed})`,
+      `SELECT DISTINCT filename FROM read_parquet([${oldPaths.map(quoteLiteral).join(', ')}], filename = true) SEMI JOIN ${inc.changed} USING (order_id)`,
     );
     touched = hit.rows.map((r) => String(r[0]));
   }
   const touchedSet = new Set(touched);
   if (touched.length > 0) {
     await ctx.engine.execute(
-      `COPY (SELECT * FROM read_parquet([${touched.map(quoteLiteral).join(', ')}]) WHERE order_id NOT IN (SELECT order_id FROM ${inc.changed})) TO ${quoteLiteral(path.join(dir, 'part-kept.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT * FROM read_parquet([${touched.map(quoteLiteral).join(', ')}]) ANTI JOIN ${inc.changed} USING (order_id)) TO ${quoteLiteral(path.join(dir, 'part-kept.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
       { timeoutMs: 60 * 60_000 },
     );
   }
-  await ctx.engine.execute(`COPY (${bind(incrementSql(model.sql, inc))}) TO ${quoteLiteral(path.join(dir, 'part-delta.parquet'))} (FORMAT parquet, COMPRESSION zstd)`, {
-    timeoutMs: 60 * 60_000,
-  });
+  await ctx.engine.execute(`COPY (${deltaSql}) TO ${quoteLiteral(path.join(dir, 'part-delta.parquet'))} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
   const kept = oldPaths.filter((p) => !touchedSet.has(p));
   const written = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).map((f) => path.join(dir, f));
   return { keptFileIds: kept.map((p) => byPath.get(p)!.id), readPaths: [...kept, ...written] };

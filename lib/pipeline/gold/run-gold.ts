@@ -132,9 +132,16 @@ interface SilverBinding {
   relations: Map<string, string>;
 }
 
-/** A model's SQL reading the run's loaded copies or the silver files (same rows, same version). */
-function boundSql(sql: string, b: SilverBinding): string {
-  return sql.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => (b.loaded.has(t) ? `${GOLD_SRC}.${t}` : b.relations.has(t) ? `(${b.relations.get(t)})` : whole));
+/**
+ * A model's SQL reading `first` where it names a table (an increment's slices, the key digests), else
+ * the run's loaded copies, else the silver files — in one pass, so no inlined path is ever rewritten.
+ */
+function boundSql(sql: string, b: SilverBinding, first?: ReadonlyMap<string, string>): string {
+  return sql.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => {
+    const own = first?.get(t);
+    if (own !== undefined) return own;
+    return b.loaded.has(t) ? `${GOLD_SRC}.${t}` : b.relations.has(t) ? `(${b.relations.get(t)})` : whole;
+  });
 }
 
 /** A model this run does not rebuild is read by the others at its current version. */
@@ -154,7 +161,7 @@ async function buildModel(ctx: LakeContext, model: GoldModel, work: string, bind
   let keptFileIds: number[] | undefined;
   let paths = [path.join(dir, 'part-0.parquet')];
   if (inc) {
-    const written = await writeFactIncrement(ctx, model, inc, dir, (s) => boundSql(s, binding), ctx.bucket('gold'));
+    const written = await writeFactIncrement(ctx, inc, boundSql(model.sql, binding, inc.sources), dir, ctx.bucket('gold'));
     keptFileIds = written.keptFileIds;
     paths = written.readPaths;
   } else {
@@ -176,6 +183,14 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
   const fingerprints = modelFingerprints(silverTables);
   const existing = await listDatasets(ctx.catalog.db, 'gold');
   const previousInputs = (m: GoldModel) => (existing.find((e) => e.name === m.name)?.facets as { inputs?: string } | undefined)?.inputs;
+  // What each model's current version was built from, by its own facets (a restore keeps the dataset's).
+  const bases = new Map(
+    (
+      await ctx.catalog.pool.query<{ name: string; id: number; operation: string; facets: { inputs?: string; merges?: number } | null }>(
+        `select d.name, v.id, v.operation, v.facets from datasets d join dataset_versions v on v.id = d.current_version_id where d.layer = 'gold'`,
+      )
+    ).rows.map((r) => [r.name, { versionId: r.id, operation: r.operation, inputs: r.facets?.inputs, merges: Number(r.facets?.merges ?? 0) }]),
+  );
   const current = (m: GoldModel) => {
     const d = existing.find((e) => e.name === m.name);
     return d?.currentVersionId && previousInputs(m) === fingerprints.get(m.name) ? d : undefined;
@@ -209,7 +224,7 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     phase('kept models');
     const increments = new Map<string, FactIncrement>();
     await forEachLimited(rebuild, 2, async (m) => {
-      const inc = await planFactIncrement(ctx, m, existing.find((e) => e.name === m.name), previousInputs(m), fingerprints.get(m.name)!, referencedSilver(m.sql), silverTables, diffs);
+      const inc = await planFactIncrement(ctx, m, bases.get(m.name), fingerprints.get(m.name)!, referencedSilver(m.sql), silverTables, diffs);
       if (inc) increments.set(m.name, inc);
     });
     if (increments.size > 0) {
@@ -275,7 +290,7 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
           newFiles,
           keep: keptFileIds ? { kind: 'files', fileIds: keptFileIds } : { kind: 'none' },
           schema,
-          facets: { model: { kind: model.kind, sql: model.sql.trim() }, inputs: fingerprint },
+          facets: { model: { kind: model.kind, sql: model.sql.trim() }, inputs: fingerprint, merges: increments.get(model.name)?.merges ?? 0 },
           alsoInTransaction: async (tx) => {
             // The fingerprint lives on the dataset so the next run can tell whether anything changed.
             await tx.execute(sql`update datasets set facets = jsonb_set(facets, '{inputs}', to_jsonb(${fingerprint}::text)) where id = ${ds.id}`);
@@ -333,7 +348,7 @@ async function reconcile(ctx: LakeContext, binding: SilverBinding, silver: Map<s
   }
   const lacking = [...tables].filter((t) => !binding.loaded.has(t) && !digests.has(t) && !binding.relations.has(t));
   const relations = new Map([...binding.relations, ...(await silverRelations(ctx, silver, lacking))]);
-  const bind = (p: string) => boundSql(p.replace(/\bsilver\.([a-z_]+)/g, (whole, t: string) => digests.get(t) ?? whole), { loaded: binding.loaded, relations });
+  const bind = (p: string) => boundSql(p, { loaded: binding.loaded, relations }, digests);
   const r = await ctx.engine.query(reconciliationSql(bind));
   return reconciliationChecks(r.rows[0]!);
 }

@@ -12,6 +12,7 @@
  * committed), built from the version's files when missing, and checked against the catalog's row count
  * whenever it is written. Deleting the folder costs one scan per table, nothing else.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SchemaColumn } from '../../../db/schema';
@@ -19,12 +20,20 @@ import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
 import { filesOfVersion } from '../../catalog/versions';
 import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
+import { syncFileSystem } from '../../storage/fs-sync';
 import type { TableContract } from '../../olist/contract-types';
+import { CONTRACTS } from '../../olist/contracts';
 
 /** Silver columns gold's reconciliation sums, by table: the digest carries them so silver's totals need no scan. */
 export const RECONCILED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   order_items: ['price', 'freight_value'],
   order_payments: ['payment_value'],
+};
+
+/** Columns gold maps a customer, product or seller change to the orders naming it by. */
+export const REFERENCE_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  orders: ['customer_id'],
+  order_items: ['product_id', 'seller_id'],
 };
 
 /** Digests kept per table: the current version's and a few before it (gold may have been built from one). */
@@ -46,7 +55,7 @@ export function keyColumns(model: DigestModel): string[] {
 
 /** The digest's columns, in order. */
 export function digestColumns(model: DigestModel): string[] {
-  return [...new Set([...keyColumns(model), ...(RECONCILED_COLUMNS[model.name] ?? [])]), '_ingest_id', '_source_row', 'year', 'month', 'day'];
+  return [...new Set([...keyColumns(model), ...(RECONCILED_COLUMNS[model.name] ?? []), ...(REFERENCE_COLUMNS[model.name] ?? [])]), '_ingest_id', '_source_row', 'year', 'month', 'day'];
 }
 
 /** The digest's select list over a relation holding the silver columns. */
@@ -56,8 +65,14 @@ export function digestSelect(model: DigestModel, alias?: string): string {
     .join(', ');
 }
 
+/** The digests' layout (their columns and files): a digest written by code with another layout is never read. */
+const LAYOUT = `l${createHash('sha256')
+  .update(JSON.stringify(['month files', RECONCILED_COLUMNS, REFERENCE_COLUMNS, CONTRACTS.map((c) => [c.table, c.key])]))
+  .digest('hex')
+  .slice(0, 8)}`;
+
 function folder(ctx: LakeContext, datasetId: string): string {
-  return path.join(ctx.config.dataDir, 'keys', datasetId);
+  return path.join(ctx.config.dataDir, 'keys', LAYOUT, datasetId);
 }
 
 /** A version's digest: a folder of one file per month (`year=/month=/`), so an update rewrites only the months it touches. */
@@ -110,14 +125,26 @@ async function publish(
         return undefined;
       }
     }
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
+    // Durable before it is visible: a folder published after a crash must hold whole files.
+    await syncFileSystem(tmp);
+    if (fs.existsSync(dir)) {
+      // Another job built the same version's digest meanwhile; versions never change, so keep theirs
+      // (replacing it could pull it from under a query reading it).
+      fs.rmSync(tmp, { recursive: true, force: true });
+    } else {
+      fs.renameSync(tmp, dir);
+    }
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  prune(folder(ctx, datasetId));
+  prune(folder(ctx, datasetId), versionId);
   return relationOf(dir);
+}
+
+/** Remove a digest (of a version that was never committed). */
+export function dropDigest(ctx: LakeContext, datasetId: string, versionId: number): void {
+  fs.rmSync(digestPath(ctx, datasetId, versionId), { recursive: true, force: true });
 }
 
 /** Write a version's digest whole from `rowsSql` (a query yielding `digestColumns`). */
@@ -162,19 +189,30 @@ export async function updateDigest(
     for (const f of months.filter((f) => !touched.has(month(f)))) {
       const target = path.join(tmp, f);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.linkSync(path.join(previous, f), target);
+      try {
+        fs.linkSync(path.join(previous, f), target);
+      } catch {
+        // A file system without hard links: a copy is as good, only bigger.
+        fs.copyFileSync(path.join(previous, f), target);
+      }
     }
   });
 }
 
-function prune(dir: string) {
-  const versions = fs
-    .readdirSync(dir)
+/** Keep the newest digests and the one just published; drop the rest, and temp folders a crash left (after an hour). */
+function prune(dir: string, published: number) {
+  const entries = fs.readdirSync(dir);
+  const versions = entries
     .map((f) => /^v(\d+)$/.exec(f))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
     .sort((a, b) => b - a);
-  for (const v of versions.slice(KEEP)) fs.rmSync(path.join(dir, `v${v}`), { recursive: true, force: true });
+  for (const v of versions.slice(KEEP)) if (v !== published) fs.rmSync(path.join(dir, `v${v}`), { recursive: true, force: true });
+  for (const f of entries.filter((e) => e.endsWith('.tmp'))) {
+    const full = path.join(dir, f);
+    const age = Date.now() - (fs.statSync(full, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > 60 * 60_000) fs.rmSync(full, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -19,13 +19,25 @@ import { tableScanSql } from '../../lake/views';
 import { copyToVersion } from '../../lake/write-files';
 import type { TableContract } from '../../olist/contract-types';
 import { contractFor, isTableName } from '../../olist/contracts';
-import { digestColumns, digestOf, digestSelect, hasDigest, keyColumns, updateDigest, writeDigest } from './key-digest';
+import { digestColumns, digestOf, digestSelect, dropDigest, hasDigest, keyColumns, updateDigest, writeDigest } from './key-digest';
 import { judgeRowsSql, silverColumns } from './model-sql';
 import { appendQuarantine } from './quarantine';
 
 export const PARTITION_KEYS = ['year', 'month', 'day'] as const;
 /** Engine schema for a run's in-memory intermediates (tables, not TEMP: the engine's connections are pooled). */
 const SILVER_WORK = 'silver_work';
+const workSchemas = new WeakMap<object, Promise<void>>();
+
+/** Created once per engine: two tables creating it at the same moment would conflict in DuckDB's catalog. */
+function ensureWorkSchema(ctx: LakeContext): Promise<void> {
+  let p = workSchemas.get(ctx.engine);
+  if (!p) {
+    p = ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(SILVER_WORK)};`).then(() => undefined);
+    p.catch(() => workSchemas.delete(ctx.engine));
+    workSchemas.set(ctx.engine, p);
+  }
+  return p;
+}
 const SILVER_LINEAGE: SchemaColumn[] = [
   { name: '_ingest_id', type: 'VARCHAR', nullable: false, description: 'bronze ingest the row came from' },
   { name: '_source_file', type: 'VARCHAR', nullable: false, description: 'source file or stream of that ingest' },
@@ -275,7 +287,8 @@ export async function runSilverTable(
     } else if (hasDigest(model) && partitions.length > 0) {
       // Both the partitioned write and the key digest read the de-duplicated rows: compute them once.
       memo = `${quoteIdent(SILVER_WORK)}.${quoteIdent(`${model.name}_${path.basename(work).replace(/[^A-Za-z0-9_]/g, '_')}`)}`;
-      await ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(SILVER_WORK)}; CREATE TABLE ${memo} AS ${finalRows};`, { timeoutMs: 60 * 60_000 });
+      await ensureWorkSchema(ctx);
+      await ctx.engine.execute(`CREATE TABLE ${memo} AS ${finalRows};`, { timeoutMs: 60 * 60_000 });
       finalRows = `(SELECT * FROM ${memo})`;
       phase('dedup');
     }
@@ -306,10 +319,16 @@ export async function runSilverTable(
         // The new version's digest: the old one outside the rewritten partitions, plus the rewritten rows.
         const kept = currentSilver.filter((f) => !affectedIds.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
         const expected = kept.reduce((a, f) => a + f.rowCount, 0) + newFiles.reduce((a, f) => a + f.rowCount, 0);
-        if (digest && kept.length > 0) {
-          await updateDigest(ctx, model, silver.id, silver.currentVersionId!, staging.id, partitions, finalRows, expected);
-        } else if (kept.length === 0) {
-          await writeDigest(ctx, silver.id, staging.id, `SELECT ${digestSelect(model)} FROM (${finalRows})`, expected);
+        try {
+          if (digest && kept.length > 0) {
+            await updateDigest(ctx, model, silver.id, silver.currentVersionId!, staging.id, partitions, finalRows, expected);
+          } else if (kept.length === 0) {
+            await writeDigest(ctx, silver.id, staging.id, `SELECT ${digestSelect(model)} FROM (${finalRows})`, expected);
+          }
+        } catch (e) {
+          // A cache: without it the next run scans the table instead. The table itself is unaffected.
+          dropDigest(ctx, silver.id, staging.id);
+          run.log('warn', `silver.${model.name}: the key digest could not be written (${e instanceof Error ? e.message : String(e)}); the next run scans the table instead`);
         }
         phase('key digest');
       }
@@ -352,6 +371,7 @@ export async function runSilverTable(
     } catch (e) {
       await staged.abort().catch(() => undefined);
       await abortVersion(ctx.catalog.db, staging).catch(() => undefined);
+      dropDigest(ctx, silver.id, staging.id);
       throw e;
     }
     run.info(
