@@ -152,6 +152,17 @@ async function main() {
   const ratio = median.ms / one.totalMs;
   lines.push([`incremental: +1% orders, all layers (median of 3; ${median.partitions} partitions rewritten)`, `${s(median.ms)} (${(ratio * 100).toFixed(1)}% of full)`, '≤ 15%', ratio <= 0.15 ? 'ok' : 'MISSED']);
   lines.push(['  each round', rounds.map((r) => s(r.ms)).join(' / '), '', '']);
+  // Beyond the target's definition: Olist gives every order a new customer, so a real day also brings
+  // customers (the customer dimension is then rebuilt; the facts still follow by order).
+  {
+    const incFiles = await makeIncrement(one.ctx, path.join(root, `increment-${baseScale}`), 0.01, 4, true);
+    const inc = await timed(async () => {
+      const r = await runJob(one.ctx, 'all', { files: incFiles });
+      if (r.status !== 'succeeded') throw new Error(`incremental run failed: ${r.error}`);
+      return r;
+    });
+    lines.push(['  +1% orders with their new customers', `${s(inc.ms)} (${((inc.ms / one.totalMs) * 100).toFixed(1)}% of full)`, '', '']);
+  }
 
   // Bronze write throughput beside parquetjs-lite on the same rows (orders, all text).
   const ordersCsv = path.join(one.dir, 'olist_orders_dataset.csv');

@@ -21,6 +21,7 @@ import { quoteIdent, quoteLiteral } from '../../catalog/identifiers';
 import { fileRefsOfVersion, type Dataset, type FileRef } from '../../catalog/versions';
 import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
+import { forEachLimited } from '../../concurrency';
 import { contractFor, isTableName } from '../../olist/contracts';
 import { digestOf, hasDigest, keyColumns, type DigestModel } from '../silver/key-digest';
 import type { GoldModel } from './models';
@@ -135,7 +136,9 @@ export class OrderDiffs {
       if (!ingests || to !== ds.currentVersionId) throw new Error(`silver.${table} changed other than by merging ingests`);
       const files = await fileRefsOfVersion(this.ctx.catalog.db, to);
       const scan = tableScanSql({ paths: await this.ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
-      const via = await this.currentKeys(link.via);
+      const viaTable = this.silver.get(link.via)!;
+      const via = await digestOf(this.ctx, viaTable, digestModel(link.via)!, viaTable.currentVersionId!);
+      if (!via) throw new Error(`no key digest of silver.${link.via}`);
       await this.ctx.engine.execute(
         `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT v.order_id FROM ${via} v
          WHERE v.${quoteIdent(link.column)} IN (SELECT ${quoteIdent(link.key)} FROM (${scan}) WHERE _ingest_id IN (${inList(ingests)}));`,
@@ -195,8 +198,7 @@ export class OrderDiffs {
         const digest = await digestOf(this.ctx, ds, digestModel(table)!, ds.currentVersionId!);
         if (!digest) throw new Error(`no key digest of silver.${table}`);
         const name = `${GOLD_DELTA}.${quoteIdent(`keys_${table}`)}`;
-        const links = Object.values(DIMENSION_LINKS).filter((l) => l.via === table).map((l) => `, ${quoteIdent(l.column)}`).join('');
-        await this.ctx.engine.execute(`CREATE OR REPLACE TABLE ${name} AS SELECT order_id, _ingest_id, year, month, day${links} FROM ${digest};`);
+        await this.ctx.engine.execute(`CREATE OR REPLACE TABLE ${name} AS SELECT order_id, _ingest_id, year, month, day FROM ${digest};`);
         this.tables.push(name);
         return name;
       })();
@@ -218,7 +220,7 @@ export class OrderDiffs {
         // The version this run started from, even if a silver run commits meanwhile.
         const files = (await fileRefsOfVersion(this.ctx.catalog.db, ds.currentVersionId!)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
         const scan = tableScanSql({ paths: await this.ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
-        return `(SELECT * FROM (${scan}) SEMI JOIN ${changed} USING (order_id))`;
+        return `(SELECT * FROM (${scan}) WHERE order_id IN (SELECT order_id FROM ${changed}))`;
       })();
       this.sources.set(id, p);
     }
@@ -251,21 +253,20 @@ export interface FactBase {
   merges: number;
 }
 
+/** What a fact needs to be brought up to date by orders: the silver changes to follow, the order-keyed tables it reads. */
+export interface FactPlan {
+  model: GoldModel;
+  base: FactBase;
+  diffs: { table: string; from: number; to: number }[];
+  orderTables: string[];
+}
+
 /**
- * How to bring a fact up to date by orders, or undefined when it must be rebuilt whole: its current
- * version was not built by this job (a restore, a compaction, another engine), its SQL changed, it was
- * merged many times in a row, a table it reads changed other than by merging ingests (a restore), or
- * a digest is missing and cannot be made.
+ * Whether a fact can be brought up to date by orders, or must be rebuilt whole: its current version
+ * was not built by this job (a restore, a compaction, another engine), its SQL changed, it was merged
+ * many times in a row, or a table it reads changed in a way orders cannot follow.
  */
-export async function planFactIncrement(
-  ctx: LakeContext,
-  model: GoldModel,
-  base: FactBase | undefined,
-  current: string,
-  reads: Set<string>,
-  silver: Map<string, SilverTableRef>,
-  diffs: OrderDiffs,
-): Promise<FactIncrement | undefined> {
+export function planFact(model: GoldModel, base: FactBase | undefined, current: string, reads: Set<string>, silver: Map<string, SilverTableRef>): FactPlan | undefined {
   if (model.kind !== 'fact' || !base || !['overwrite', 'merge'].includes(base.operation) || base.merges >= MAX_MERGES) return undefined;
   const before = parseFingerprint(base.inputs);
   const now = parseFingerprint(current);
@@ -275,17 +276,40 @@ export async function planFactIncrement(
   const orderTables = [...reads].filter(isOrderKeyed);
   if (orderTables.some((t) => !silver.get(t)?.currentVersionId)) return undefined;
   if (changedTables.some((t) => DIMENSION_LINKS[t] && !silver.get(DIMENSION_LINKS[t]!.via)?.currentVersionId)) return undefined;
+  return { model, base, diffs: changedTables.map((t) => ({ table: t, from: before.inputs.get(t)!, to: now.inputs.get(t)! })), orderTables };
+}
 
+/**
+ * The increments of several facts, sharing one set of changed orders — the union of every fact's
+ * changes (recomputing an order that did not change for one fact yields its same rows) — and one slice
+ * per silver table. Facts whose plan fails are left out (rebuilt whole), with a warning.
+ */
+export async function factIncrements(ctx: LakeContext, plans: FactPlan[], diffs: OrderDiffs): Promise<Map<string, FactIncrement>> {
+  const out = new Map<string, FactIncrement>();
+  if (plans.length === 0) return out;
   try {
-    const parts = await Promise.all(changedTables.map((t) => diffs.diff(t, before.inputs.get(t)!, now.inputs.get(t)!)));
+    const specs = new Map(plans.flatMap((p) => p.diffs).map((d) => [`${d.table}@${d.from}->${d.to}`, d]));
+    const parts = await Promise.all([...specs.values()].map((d) => diffs.diff(d.table, d.from, d.to)));
     const changed = await diffs.changedOrders(parts);
+    const tables = [...new Set(plans.flatMap((p) => p.orderTables))];
     const sources = new Map<string, string>();
-    await Promise.all(orderTables.map(async (t) => sources.set(t, await diffs.source(t, changed.table))));
-    return { changed: changed.table, sources, files: await fileRefsOfVersion(ctx.catalog.db, base.versionId), orders: changed.orders, merges: base.merges + 1 };
+    await forEachLimited(tables, 2, async (t) => {
+      sources.set(t, await diffs.source(t, changed.table));
+    });
+    for (const p of plans) {
+      out.set(p.model.name, {
+        changed: changed.table,
+        sources: new Map(p.orderTables.map((t) => [t, sources.get(t)!])),
+        files: await fileRefsOfVersion(ctx.catalog.db, p.base.versionId),
+        orders: changed.orders,
+        merges: p.base.merges + 1,
+      });
+    }
   } catch (e) {
-    ctx.log.warn(`gold.${model.name}: rebuilt whole, the incremental plan failed`, { error: e instanceof Error ? e.message : String(e) });
-    return undefined;
+    ctx.log.warn(`gold: facts rebuilt whole, the incremental plan failed`, { error: e instanceof Error ? e.message : String(e) });
+    out.clear();
   }
+  return out;
 }
 
 /**
@@ -308,7 +332,7 @@ export async function writeFactIncrement(
     touched = oldPaths;
   } else {
     const hit = await ctx.engine.query(
-      `SELECT DISTINCT filename FROM read_parquet([${oldPaths.map(quoteLiteral).join(', ')}], filename = true) SEMI JOIN ${inc.changed} USING (order_id)`,
+      `SELECT DISTINCT filename FROM read_parquet([${oldPaths.map(quoteLiteral).join(', ')}], filename = true) WHERE order_id IN (SELECT order_id FROM ${inc.changed})`,
     );
     touched = hit.rows.map((r) => String(r[0]));
   }

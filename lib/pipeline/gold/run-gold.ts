@@ -20,7 +20,7 @@ import { CONTRACTS } from '../../olist/contracts';
 import { silverColumns } from '../silver/model-sql';
 import { contractFor, isTableName } from '../../olist/contracts';
 import { cachedDigest, hasDigest } from '../silver/key-digest';
-import { fingerprint, GOLD_DELTA, OrderDiffs, planFactIncrement, sqlHash, writeFactIncrement, type FactIncrement, type SilverTableRef } from './incremental';
+import { factIncrements, fingerprint, GOLD_DELTA, OrderDiffs, planFact, sqlHash, writeFactIncrement, type FactIncrement, type SilverTableRef } from './incremental';
 import { GOLD_RECONCILIATION, reconciliationChecks, reconciliationSql } from './reconcile';
 import { GOLD_MODELS, type GoldModel } from './models';
 
@@ -222,11 +222,8 @@ async function buildGold(ctx: LakeContext, run: RunRecorder): Promise<GoldResult
     // Facts whose only changed inputs are order-keyed tables are brought up to date order by order.
     await ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${GOLD_DELTA};`);
     phase('kept models');
-    const increments = new Map<string, FactIncrement>();
-    await forEachLimited(rebuild, 2, async (m) => {
-      const inc = await planFactIncrement(ctx, m, bases.get(m.name), fingerprints.get(m.name)!, referencedSilver(m.sql), silverTables, diffs);
-      if (inc) increments.set(m.name, inc);
-    });
+    const plans = rebuild.map((m) => planFact(m, bases.get(m.name), fingerprints.get(m.name)!, referencedSilver(m.sql), silverTables)).filter((p) => p !== undefined);
+    const increments = await factIncrements(ctx, plans, diffs);
     if (increments.size > 0) {
       run.info(`gold: ${[...increments].map(([name, inc]) => `${name} (${inc.orders} changed orders)`).join(', ')} updated by order; the rest rebuilt whole`);
     }

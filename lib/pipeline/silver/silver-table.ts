@@ -24,20 +24,6 @@ import { judgeRowsSql, silverColumns } from './model-sql';
 import { appendQuarantine } from './quarantine';
 
 export const PARTITION_KEYS = ['year', 'month', 'day'] as const;
-/** Engine schema for a run's in-memory intermediates (tables, not TEMP: the engine's connections are pooled). */
-const SILVER_WORK = 'silver_work';
-const workSchemas = new WeakMap<object, Promise<void>>();
-
-/** Created once per engine: two tables creating it at the same moment would conflict in DuckDB's catalog. */
-function ensureWorkSchema(ctx: LakeContext): Promise<void> {
-  let p = workSchemas.get(ctx.engine);
-  if (!p) {
-    p = ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(SILVER_WORK)};`).then(() => undefined);
-    p.catch(() => workSchemas.delete(ctx.engine));
-    workSchemas.set(ctx.engine, p);
-  }
-  return p;
-}
 const SILVER_LINEAGE: SchemaColumn[] = [
   { name: '_ingest_id', type: 'VARCHAR', nullable: false, description: 'bronze ingest the row came from' },
   { name: '_source_file', type: 'VARCHAR', nullable: false, description: 'source file or stream of that ingest' },
@@ -199,7 +185,6 @@ export async function runSilverTable(
     lap = now;
     cpu = process.cpuUsage();
   };
-  let memo: string | undefined;
   try {
     const sources = await bronzePaths(ctx, bronze, base.ingests);
     // Bronze of a generic source may gain columns over time: missing ones read as NULL.
@@ -284,13 +269,6 @@ export async function runSilverTable(
       base.updated = affectedFiles.reduce((a, f) => a + f.rowCount, 0) - count(outcome.rows, 1);
       finalRows = `(SELECT * FROM read_parquet(${merged}))`;
       phase('merge');
-    } else if (hasDigest(model) && partitions.length > 0) {
-      // Both the partitioned write and the key digest read the de-duplicated rows: compute them once.
-      memo = `${quoteIdent(SILVER_WORK)}.${quoteIdent(`${model.name}_${path.basename(work).replace(/[^A-Za-z0-9_]/g, '_')}`)}`;
-      await ensureWorkSchema(ctx);
-      await ctx.engine.execute(`CREATE TABLE ${memo} AS ${finalRows};`, { timeoutMs: 60 * 60_000 });
-      finalRows = `(SELECT * FROM ${memo})`;
-      phase('dedup');
     }
 
     // Quarantine and the table commit separately; both are atomic, and a re-run after a crash between
@@ -379,7 +357,6 @@ export async function runSilverTable(
     );
     return base;
   } finally {
-    if (memo) await ctx.engine.execute(`DROP TABLE IF EXISTS ${memo};`).catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
