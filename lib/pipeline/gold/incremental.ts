@@ -343,7 +343,10 @@ export async function writeFactIncrement(
       { timeoutMs: 60 * 60_000 },
     );
   }
-  await ctx.engine.execute(`COPY (${deltaSql}) TO ${quoteLiteral(path.join(dir, 'part-delta.parquet'))} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
+  // No order changed (say, a new customer nobody ordered yet): the version keeps the fact's files as they are.
+  if (inc.orders > 0) {
+    await ctx.engine.execute(`COPY (${deltaSql}) TO ${quoteLiteral(path.join(dir, 'part-delta.parquet'))} (FORMAT parquet, COMPRESSION zstd)`, { timeoutMs: 60 * 60_000 });
+  }
   const kept = oldPaths.filter((p) => !touchedSet.has(p));
   const written = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).map((f) => path.join(dir, f));
   return { keptFileIds: kept.map((p) => byPath.get(p)!.id), readPaths: [...kept, ...written] };

@@ -93,7 +93,7 @@ const partitionCols = (instant: string) => `strftime(${instant}, '%Y') AS year, 
  * The partition (year/month/day) a judged row `j` is filed under, per the contract's partition rule:
  * its event instant, its ingest instant, or the date of the row it refers to in another table (`join`).
  */
-async function partitionSql(ctx: LakeContext, model: SilverModel): Promise<{ cols: string; join: string }> {
+async function partitionSql(ctx: LakeContext, model: SilverModel, judged: string): Promise<{ cols: string; join: string }> {
   const rule = model.contract.partition;
   if (rule.kind === 'event_column') return { cols: partitionCols(`CAST(j.${quoteIdent(rule.column)} AS TIMESTAMP)`), join: '' };
   if (rule.kind === 'ingest_date') return { cols: partitionCols('j._ingested_at'), join: '' };
@@ -113,7 +113,9 @@ async function partitionSql(ctx: LakeContext, model: SilverModel): Promise<{ col
       const ingested = (part: string) => `strftime(j._ingested_at, '${part}')`;
       return {
         cols: `coalesce(lk.year, ${ingested('%Y')}) AS year, coalesce(lk.month, ${ingested('%m')}) AS month, coalesce(lk.day, ${ingested('%d')}) AS day`,
-        join: `LEFT JOIN (SELECT DISTINCT ON (${distinctOn}) ${distinctOn}, year, month, day FROM ${digest}) lk ON ${on}`,
+        // Only the keys the incoming rows name are looked at (an increment names a few of a large table).
+        join: `LEFT JOIN (SELECT DISTINCT ON (${distinctOn}) ${rule.on.map((o) => `d.${quoteIdent(o.remote)}`).join(', ')}, d.year, d.month, d.day FROM ${digest} d
+                 SEMI JOIN (SELECT DISTINCT ${rule.on.map((o) => quoteIdent(o.local)).join(', ')} FROM ${judged}) w ON ${rule.on.map((o) => `d.${quoteIdent(o.remote)} = w.${quoteIdent(o.local)}`).join(' AND ')}) lk ON ${on}`,
       };
     }
   }
@@ -190,7 +192,7 @@ export async function runSilverTable(
     // Bronze of a generic source may gain columns over time: missing ones read as NULL.
     const srcRel = `read_parquet([${sources.map(quoteLiteral).join(', ')}], union_by_name = true)`;
     const judgeSql = judgeRowsSql(model.contract, `(SELECT * FROM ${srcRel})`, { strictOptional: model.generic });
-    const { cols: partitionCols, join } = await partitionSql(ctx, model);
+    const { cols: partitionCols, join } = await partitionSql(ctx, model, `read_parquet(${q('judged.parquet')})`);
     const lookup = join !== '';
     // The partition date is computed with the judging, unless it must be looked up in another table.
     await ctx.engine.execute(
