@@ -129,6 +129,9 @@ export async function writeNormalized(
     await finished(out);
   } catch (e) {
     out.destroy();
+    // Wait for the stream to close: a stream destroyed while its file was still being opened creates the
+    // file afterwards, and removing it before then leaves it behind (seen under load).
+    await finished(out).catch(() => undefined);
     await fs.promises.rm(outPath, { force: true });
     throw e;
   }
