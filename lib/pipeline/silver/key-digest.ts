@@ -80,9 +80,15 @@ export function digestPath(ctx: LakeContext, datasetId: string, versionId: numbe
   return path.join(folder(ctx, datasetId), `v${versionId}`);
 }
 
-/** The SQL relation reading a digest folder. */
+/** The SQL relation reading a digest folder: its files listed (no glob, so no character of the data dir's path is special). */
 function relationOf(dir: string): string {
-  return `read_parquet(${quoteLiteral(path.join(dir, '**', '*.parquet'))}, hive_partitioning = false)`;
+  const files = fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.parquet'))
+    .sort()
+    .map((f) => quoteLiteral(path.join(dir, f)));
+  return `read_parquet([${files.join(', ')}], hive_partitioning = false)`;
 }
 
 /** The digest of that version as a relation, if one is cached (folders are only ever published whole, by a rename). */
