@@ -260,13 +260,8 @@ export type FileRef = Pick<DataFile, 'id' | 'key' | 'partition' | 'rowCount'>;
 
 /** The files of a dataset's current version, in key order, without their statistics. */
 export async function currentFileRefs(db: CatalogDb, datasetId: string): Promise<FileRef[]> {
-  return db
-    .select({ id: files.id, key: files.key, partition: files.partition, rowCount: files.rowCount })
-    .from(datasets)
-    .innerJoin(versionFiles, eq(versionFiles.versionId, datasets.currentVersionId))
-    .innerJoin(files, eq(files.id, versionFiles.fileId))
-    .where(eq(datasets.id, datasetId))
-    .orderBy(asc(files.key));
+  const [ds] = await db.select({ v: datasets.currentVersionId }).from(datasets).where(eq(datasets.id, datasetId));
+  return ds?.v ? fileRefsOfVersion(db, ds.v) : [];
 }
 
 /** The files of one version, in key order, without their statistics. */

@@ -22,8 +22,8 @@ import { fileRefsOfVersion, type Dataset, type FileRef } from '../../catalog/ver
 import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
 import { forEachLimited } from '../../concurrency';
-import { contractFor, isTableName } from '../../olist/contracts';
-import { digestOf, hasDigest, keyColumns, type DigestModel } from '../silver/key-digest';
+import { digestOf, hasDigest, keyColumns, olistDigestModel } from '../silver/key-digest';
+import { dayId } from '../silver/silver-table';
 import type { GoldModel } from './models';
 
 /** Scratch tables of one gold run (a schema, not TEMP tables: the engine's connections are pooled). */
@@ -73,13 +73,9 @@ export function sqlHash(sqls: string[]): string {
 
 const inList = (values: string[]) => (values.length > 0 ? values.map(quoteLiteral).join(', ') : 'NULL');
 
-function digestModel(table: string): DigestModel | undefined {
-  return isTableName(table) ? { name: table, contract: contractFor(table) } : undefined;
-}
-
 /** A silver table a fact can follow order by order: dated (so it has a key digest) and keyed by order_id. */
 export function isOrderKeyed(table: string): boolean {
-  const m = digestModel(table);
+  const m = olistDigestModel(table);
   return m !== undefined && hasDigest(m) && keyColumns(m).includes('order_id');
 }
 
@@ -137,7 +133,7 @@ export class OrderDiffs {
       const files = await fileRefsOfVersion(this.ctx.catalog.db, to);
       const scan = tableScanSql({ paths: await this.ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
       const viaTable = this.silver.get(link.via)!;
-      const via = await digestOf(this.ctx, viaTable, digestModel(link.via)!, viaTable.currentVersionId!);
+      const via = await digestOf(this.ctx, viaTable, olistDigestModel(link.via)!, viaTable.currentVersionId!);
       if (!via) throw new Error(`no key digest of silver.${link.via}`);
       await this.ctx.engine.execute(
         `CREATE OR REPLACE TABLE ${name} AS SELECT DISTINCT v.order_id FROM ${via} v
@@ -146,7 +142,7 @@ export class OrderDiffs {
       this.tables.push(name);
       return name;
     }
-    const model = digestModel(table)!;
+    const model = olistDigestModel(table)!;
     if (ingests && to === ds.currentVersionId) {
       // Silver runs only merge: every row they changed (and every row they replaced, which shares its
       // key and so its order) belongs to a row of one of their ingests.
@@ -195,7 +191,7 @@ export class OrderDiffs {
     if (!p) {
       p = (async () => {
         const ds = this.silver.get(table)!;
-        const digest = await digestOf(this.ctx, ds, digestModel(table)!, ds.currentVersionId!);
+        const digest = await digestOf(this.ctx, ds, olistDigestModel(table)!, ds.currentVersionId!);
         if (!digest) throw new Error(`no key digest of silver.${table}`);
         const name = `${GOLD_DELTA}.${quoteIdent(`keys_${table}`)}`;
         await this.ctx.engine.execute(`CREATE OR REPLACE TABLE ${name} AS SELECT order_id, _ingest_id, year, month, day FROM ${digest};`);
@@ -216,9 +212,9 @@ export class OrderDiffs {
         const ds = this.silver.get(table)!;
         const keys = await this.currentKeys(table);
         const where = await this.ctx.engine.query(`SELECT DISTINCT year, month, day FROM ${keys} WHERE order_id IN (SELECT order_id FROM ${changed})`);
-        const wanted = new Set(where.rows.map((r) => `${r[0]}-${r[1]}-${r[2]}`));
+        const wanted = new Set(where.rows.map((r) => dayId({ year: r[0], month: r[1], day: r[2] })));
         // The version this run started from, even if a silver run commits meanwhile.
-        const files = (await fileRefsOfVersion(this.ctx.catalog.db, ds.currentVersionId!)).filter((f) => wanted.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
+        const files = (await fileRefsOfVersion(this.ctx.catalog.db, ds.currentVersionId!)).filter((f) => wanted.has(dayId(f.partition)));
         const scan = tableScanSql({ paths: await this.ctx.readable(ds.bucket, files.map((f) => f.key)), partitionKeys: ['year', 'month', 'day'], schema: ds.schema });
         return `(SELECT * FROM (${scan}) WHERE order_id IN (SELECT order_id FROM ${changed}))`;
       })();

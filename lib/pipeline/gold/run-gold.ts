@@ -18,8 +18,7 @@ import { tableScanSql } from '../../lake/views';
 import { stageParquetFiles } from '../../lake/write-files';
 import { CONTRACTS } from '../../olist/contracts';
 import { silverColumns } from '../silver/model-sql';
-import { contractFor, isTableName } from '../../olist/contracts';
-import { cachedDigest, hasDigest } from '../silver/key-digest';
+import { cachedDigest, hasOlistDigest } from '../silver/key-digest';
 import { factIncrements, fingerprint, GOLD_DELTA, OrderDiffs, planFact, sqlHash, writeFactIncrement, type FactIncrement, type SilverTableRef } from './incremental';
 import { GOLD_RECONCILIATION, reconciliationChecks, reconciliationSql } from './reconcile';
 import { GOLD_MODELS, type GoldModel } from './models';
@@ -106,7 +105,7 @@ function silverReads(models: readonly GoldModel[]): Map<string, number> {
 async function loadSilverOnce(ctx: LakeContext, models: readonly GoldModel[], relations: Map<string, string>): Promise<Set<string>> {
   // Dated tables too when read once: loading them two at a time keeps both cores busy, where the one
   // model reading hundreds of day files would otherwise run alone at the end.
-  const shared = [...silverReads(models)].filter(([t, n]) => n > 1 || (isTableName(t) && hasDigest({ name: t, contract: contractFor(t) }))).map(([t]) => t);
+  const shared = [...silverReads(models)].filter(([t, n]) => n > 1 || hasOlistDigest(t)).map(([t]) => t);
   const contracts = new Map(CONTRACTS.map((c) => [c.table as string, c]));
   await ctx.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${GOLD_SRC};`);
   // Two at a time, like the models: each query runs on one DuckDB thread.
@@ -339,7 +338,7 @@ async function reconcile(ctx: LakeContext, binding: SilverBinding, silver: Map<s
   const tables = new Set(GOLD_RECONCILIATION.flatMap((p) => [...referencedSilver(p.silver)]));
   for (const t of tables) {
     const ds = silver.get(t);
-    if (binding.loaded.has(t) || !ds?.currentVersionId || !isTableName(t) || !hasDigest({ name: t, contract: contractFor(t) })) continue;
+    if (binding.loaded.has(t) || !ds?.currentVersionId || !hasOlistDigest(t)) continue;
     const file = cachedDigest(ctx, ds.id, ds.currentVersionId);
     if (file) digests.set(t, `(SELECT * FROM ${file})`);
   }

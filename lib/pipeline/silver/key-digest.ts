@@ -22,7 +22,8 @@ import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
 import { syncFileSystem } from '../../storage/fs-sync';
 import type { TableContract } from '../../olist/contract-types';
-import { CONTRACTS } from '../../olist/contracts';
+import { CONTRACTS, contractFor, isTableName } from '../../olist/contracts';
+import { listParquetFiles } from '../../lake/write-files';
 
 /** Silver columns gold's reconciliation sums, by table: the digest carries them so silver's totals need no scan. */
 export const RECONCILED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
@@ -42,6 +43,17 @@ const KEEP = 3;
 export interface DigestModel {
   name: string;
   contract: Pick<TableContract, 'columns' | 'key' | 'partition'>;
+}
+
+/** The digest model of an Olist table (undefined for any other name). */
+export function olistDigestModel(table: string): DigestModel | undefined {
+  return isTableName(table) ? { name: table, contract: contractFor(table) } : undefined;
+}
+
+/** An Olist table that has a digest. */
+export function hasOlistDigest(table: string): boolean {
+  const m = olistDigestModel(table);
+  return m !== undefined && hasDigest(m);
 }
 
 /** Tables filed by an event date (or a looked-up one) have a digest; snapshot tables have a few files and need none. */
@@ -82,13 +94,7 @@ export function digestPath(ctx: LakeContext, datasetId: string, versionId: numbe
 
 /** The SQL relation reading a digest folder: its files listed (no glob, so no character of the data dir's path is special). */
 function relationOf(dir: string): string {
-  const files = fs
-    .readdirSync(dir, { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith('.parquet'))
-    .sort()
-    .map((f) => quoteLiteral(path.join(dir, f)));
-  return `read_parquet([${files.join(', ')}], hive_partitioning = false)`;
+  return `read_parquet([${listParquetFiles(dir).map(quoteLiteral).join(', ')}], hive_partitioning = false)`;
 }
 
 /** The digest of that version as a relation, if one is cached (folders are only ever published whole, by a rename). */
@@ -117,7 +123,7 @@ async function publish(
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   try {
     await fill(tmp);
-    if (!fs.existsSync(tmp) || !fs.readdirSync(tmp, { recursive: true }).some((f) => String(f).endsWith('.parquet'))) {
+    if (listParquetFiles(tmp).length === 0) {
       // No rows: one empty file keeps the folder readable (with its columns).
       fs.mkdirSync(tmp, { recursive: true });
       await ctx.localEngine().execute(`COPY (${emptySql}) TO ${quoteLiteral(path.join(tmp, 'empty.parquet'))} (FORMAT parquet)`);
@@ -178,10 +184,9 @@ export async function updateDigest(
   const previous = digestPath(ctx, datasetId, previousVersionId);
   if (!fs.existsSync(previous)) return undefined;
   const touched = new Set(rewritten.map((p) => `year=${p.year}/month=${p.month}`));
-  const months = fs
-    .readdirSync(previous, { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith('.parquet') && f !== 'empty.parquet');
+  const months = listParquetFiles(previous)
+    .map((f) => path.relative(previous, f))
+    .filter((f) => f !== 'empty.parquet');
   const month = (f: string) => f.split(path.sep).slice(0, 2).join('/');
   return publish(ctx, datasetId, versionId, expectedRows, `SELECT ${digestSelect(model)} FROM (${rewrittenRowsSql}) WHERE false`, async (tmp) => {
     const old = months.filter((f) => touched.has(month(f))).map((f) => quoteLiteral(path.join(previous, f)));

@@ -18,12 +18,14 @@ import type { LakeContext } from '../../lake/context';
 import { tableScanSql } from '../../lake/views';
 import { copyToVersion } from '../../lake/write-files';
 import type { TableContract } from '../../olist/contract-types';
-import { contractFor, isTableName } from '../../olist/contracts';
-import { digestColumns, digestOf, digestSelect, dropDigest, hasDigest, keyColumns, updateDigest, writeDigest } from './key-digest';
+import { digestColumns, digestOf, digestSelect, dropDigest, hasDigest, keyColumns, olistDigestModel, updateDigest, writeDigest } from './key-digest';
 import { judgeRowsSql, silverColumns } from './model-sql';
 import { appendQuarantine } from './quarantine';
 
 export const PARTITION_KEYS = ['year', 'month', 'day'] as const;
+
+/** One day partition as a string, to match a file's partition against a set of days. */
+export const dayId = (p: Record<string, unknown>): string => `${p.year}-${p.month}-${p.day}`;
 const SILVER_LINEAGE: SchemaColumn[] = [
   { name: '_ingest_id', type: 'VARCHAR', nullable: false, description: 'bronze ingest the row came from' },
   { name: '_source_file', type: 'VARCHAR', nullable: false, description: 'source file or stream of that ingest' },
@@ -106,7 +108,7 @@ async function partitionSql(ctx: LakeContext, model: SilverModel, judged: string
   const on = rule.on.map((o) => `lk.${quoteIdent(o.remote)} = j.${quoteIdent(o.local)}`).join(' AND ');
   const distinctOn = rule.on.map((o) => quoteIdent(o.remote)).join(', ');
   // The referenced table is filed by the very column looked up: its digest already holds each key's partition.
-  const remote = isTableName(rule.table) ? { name: rule.table, contract: contractFor(rule.table) } : undefined;
+  const remote = olistDigestModel(rule.table);
   if (remote && remote.contract.partition.kind === 'event_column' && remote.contract.partition.column === rule.column && rule.on.every((o) => digestColumns(remote).includes(o.remote))) {
     const digest = await digestOf(ctx, ds, remote, ds.current_version_id);
     if (digest) {
@@ -251,8 +253,8 @@ export async function runSilverTable(
     }
     await gate?.(base, silver);
     // Only the files of the affected partitions are read back (the catalog knows which those are).
-    const affectedIds = new Set(partitions.map((p) => `${p.year}-${p.month}-${p.day}`));
-    const affectedFiles = currentSilver.filter((f) => affectedIds.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
+    const affectedIds = new Set(partitions.map(dayId));
+    const affectedFiles = currentSilver.filter((f) => affectedIds.has(dayId(f.partition)));
     const dedup = (rows: string) =>
       `SELECT * EXCLUDE (_rn) FROM (SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY _ingest_id DESC, _source_row DESC) AS _rn FROM ${rows}) WHERE _rn = 1`;
     let finalRows = dedup(incoming);
@@ -297,7 +299,7 @@ export async function runSilverTable(
       phase('stage files');
       if (hasDigest(model)) {
         // The new version's digest: the old one outside the rewritten partitions, plus the rewritten rows.
-        const kept = currentSilver.filter((f) => !affectedIds.has(`${f.partition.year}-${f.partition.month}-${f.partition.day}`));
+        const kept = currentSilver.filter((f) => !affectedIds.has(dayId(f.partition)));
         const expected = kept.reduce((a, f) => a + f.rowCount, 0) + newFiles.reduce((a, f) => a + f.rowCount, 0);
         try {
           if (digest && kept.length > 0) {
