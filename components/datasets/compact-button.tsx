@@ -1,5 +1,4 @@
 'use client';
-import Link from 'next/link';
 import { useActionState } from 'react';
 import { ActionStatus } from '@/components/action-status';
 import { compactPartitionAction, type DatasetActionState } from '@/components/datasets/actions';
@@ -14,13 +13,7 @@ export function CompactButton({ layer, name, partition, files }: { layer: string
       <button type="submit" disabled={pending || files < 2} title={files < 2 ? 'This partition is a single file' : undefined}>
         {pending ? 'Compacting…' : files < 2 ? 'Compact (already one file)' : `Compact ${files} files into one`}
       </button>
-      <ActionStatus state={state} inline small>
-        {state.ok === true ? (
-          <>
-            {state.message} <Link href={`/jobs/${state.runId}`}>Run</Link>
-          </>
-        ) : null}
-      </ActionStatus>
+      <ActionStatus state={state} inline small runId={state.ok === true ? state.runId : undefined} />
     </form>
   );
 }

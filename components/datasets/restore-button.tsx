@@ -1,5 +1,4 @@
 'use client';
-import Link from 'next/link';
 import { useActionState } from 'react';
 import { ActionStatus } from '@/components/action-status';
 import { restoreVersionAction, type DatasetActionState } from '@/components/datasets/actions';
@@ -20,13 +19,7 @@ export function RestoreButton({ layer, name, version }: { layer: string; name: s
       <button type="submit" disabled={pending} aria-label={`Restore version ${version}`}>
         {pending ? 'Restoring…' : 'Restore'}
       </button>
-      <ActionStatus state={state} inline small>
-        {state.ok === true ? (
-          <>
-            {state.message} <Link href={`/jobs/${state.runId}`}>Run</Link>
-          </>
-        ) : null}
-      </ActionStatus>
+      <ActionStatus state={state} inline small runId={state.ok === true ? state.runId : undefined} />
     </form>
   );
 }
